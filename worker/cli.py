@@ -1,0 +1,61 @@
+"""The `snapfleet` command: every operator entry point of the fleet.
+
+Each room adds its own commands here; the command bodies stay thin and call into the
+room that owns the work (the sandbox server, the storage migrations, the task catalog).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError as SettingsError
+
+app = typer.Typer(
+    name="snapfleet",
+    help="A Celery worker fleet that keeps a paid-acquisition dashboard in sync with Snap Ads.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold tokens
+)
+db_app = typer.Typer(help="The fleet's database.", no_args_is_help=True)
+sync_app = typer.Typer(help="Stats and entity sync.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sync_app, name="sync")
+
+
+def load_settings():
+    """The settings, or a clear message naming the bad variable and exit code 2."""
+    from worker.settings import get_settings
+
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        typer.echo("snapfleet: invalid configuration:", err=True)
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]).upper() or "settings"
+            typer.echo(f"  {field}: {error['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def keygen() -> None:
+    """Print a new Fernet key for SNAPFLEET_ENCRYPTION_KEY."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode())
+
+
+@app.command()
+def settings() -> None:
+    """Print the effective settings (secrets masked) and exit non-zero if they are invalid."""
+    current = load_settings()
+    for name, value in current.model_dump().items():
+        typer.echo(f"{name.upper()}={value}")
+
+
+def main() -> None:
+    app(prog_name="snapfleet")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

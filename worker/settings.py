@@ -1,0 +1,196 @@
+"""Every knob of the fleet, read from the environment once and validated at start.
+
+The names of the DESIGN.md contract (`SNAPCHAT_ADS_*`, `REDIS_URL`, `DATABASE_URL`,
+`SNAPFLEET_ENCRYPTION_KEY`) are read as they are; the fleet's own knobs carry the
+`SNAPFLEET_` prefix. With `REDIS_URL` and `DATABASE_URL` unset the fleet runs embedded on
+one machine (in-process broker, fakeredis gate store, SQLite under `SNAPFLEET_HOME`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STATS_FIELDS = (
+    "spend,impressions,swipes,view_completion,conversion_purchases,conversion_purchases_value"
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=None, case_sensitive=False, extra="ignore", frozen=True
+    )
+
+    # The contract of DESIGN.md.
+    snapchat_ads_client_id: str | None = None
+    snapchat_ads_client_secret: SecretStr | None = None
+    snapchat_ads_live_mode: bool = False
+    snapchat_ads_api_base_url: str = "https://adsapi.snapchat.com/v1"
+    snapchat_ads_oauth_url: str = "https://accounts.snapchat.com/login/oauth2"
+    snapchat_ads_rate_limit_rps: int = Field(50, ge=1)
+    snapchat_ads_app_rps: int = Field(20, ge=0, description="0 turns the app scope off")
+    snapchat_ads_token_rps: int = Field(10, ge=0, description="0 turns the token scope off")
+    redis_url: str | None = None
+    database_url: str | None = None
+    snapfleet_encryption_key: SecretStr | None = Field(
+        None, description="Fernet key, or several comma-separated (newest first) for rotation"
+    )
+
+    # The fleet's own knobs.
+    snapfleet_home: Path = Path("~/.snapfleet")
+    snapfleet_http_timeout_s: float = Field(30.0, gt=0)
+    snapfleet_http_connect_timeout_s: float = Field(5.0, gt=0)
+    snapfleet_client_max_attempts: int = Field(5, ge=1, le=20)
+    snapfleet_client_max_elapsed_s: float = Field(60.0, gt=0)
+    snapfleet_gate_window_s: float = Field(1.0, gt=0)
+    snapfleet_gate_max_inline_wait_s: float = Field(
+        2.0, ge=0, description="waits up to this long inside the task; longer waits retry"
+    )
+    snapfleet_task_max_retries: int = Field(8, ge=0)
+    snapfleet_task_retry_backoff_max_s: int = Field(300, ge=1)
+    snapfleet_task_time_limit_s: int = Field(300, ge=10)
+    snapfleet_visibility_timeout_s: int = Field(3600, ge=60)
+    snapfleet_journal_max_attempts: int = Field(10, ge=1)
+    snapfleet_reconcile_name_tag: bool = Field(
+        False, description="tag created entity names with the op id (shows in Ads Manager)"
+    )
+    snapfleet_stats_pull_period_s: int = Field(3600, ge=60)
+    snapfleet_sync_period_s: int = Field(900, ge=60)
+    snapfleet_token_refresh_period_s: int = Field(300, ge=30)
+    snapfleet_token_refresh_margin_s: int = Field(600, ge=0)
+    snapfleet_stats_granularity: Literal["DAY", "HOUR"] = "DAY"
+    snapfleet_stats_fields: str = DEFAULT_STATS_FIELDS
+    snapfleet_stats_breakdown_levels: str = Field(
+        "campaign", description="comma list of campaign, adsquad, ad"
+    )
+    snapfleet_stats_lookback_days: int = Field(28, ge=1, le=400)
+    snapfleet_swipe_up_attribution_window: Literal["1_DAY", "7_DAY", "28_DAY"] = "28_DAY"
+    snapfleet_view_attribution_window: Literal[
+        "none", "1_HOUR", "3_HOUR", "6_HOUR", "1_DAY", "7_DAY", "28_DAY"
+    ] = "1_DAY"
+    snapfleet_action_report_time: Literal["conversion", "impression"] = "conversion"
+    snapfleet_fx_rates: str | None = Field(
+        None, description='static FX table as JSON: {"EUR": 1.08} or {"EUR": {"2026-11-01": 1.08}}'
+    )
+    snapfleet_fx_url: str | None = Field(None, description="daily reference-rate provider URL")
+    snapfleet_events_task: str = "growth.snap_event"
+    snapfleet_events_queue: str = "growth"
+    snapfleet_beat_lock_timeout_s: int = Field(180, ge=10)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        for plain in ("postgresql://", "postgres://"):
+            if value.startswith(plain):
+                return "postgresql+psycopg://" + value[len(plain) :]
+        if not value.startswith(("postgresql+psycopg://", "sqlite://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:// URL")
+        return value
+
+    @field_validator("snapchat_ads_api_base_url", "snapchat_ads_oauth_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("snapfleet_encryption_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        for key in value.get_secret_value().split(","):
+            try:
+                Fernet(key.strip())
+            except (ValueError, TypeError):
+                raise ValueError(
+                    "SNAPFLEET_ENCRYPTION_KEY must be one or more comma-separated Fernet keys "
+                    "(make one with `snapfleet keygen`)"
+                ) from None
+        return value
+
+    @field_validator("snapfleet_fx_rates")
+    @classmethod
+    def _fx_json(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                table = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"SNAPFLEET_FX_RATES is not JSON: {exc.msg}") from None
+            if not isinstance(table, dict):
+                raise ValueError("SNAPFLEET_FX_RATES must be a JSON object keyed by currency")
+        return value
+
+    @field_validator("snapfleet_stats_breakdown_levels")
+    @classmethod
+    def _levels(cls, value: str) -> str:
+        levels = [v.strip() for v in value.split(",") if v.strip()]
+        unknown = set(levels) - {"campaign", "adsquad", "ad"}
+        if unknown or not levels:
+            raise ValueError("SNAPFLEET_STATS_BREAKDOWN_LEVELS takes campaign, adsquad, ad")
+        return ",".join(levels)
+
+    @model_validator(mode="after")
+    def _live_needs_credentials(self) -> Settings:
+        if self.snapchat_ads_live_mode and not (
+            self.snapchat_ads_client_id and self.snapchat_ads_client_secret
+        ):
+            raise ValueError(
+                "SNAPCHAT_ADS_LIVE_MODE=true needs SNAPCHAT_ADS_CLIENT_ID and "
+                "SNAPCHAT_ADS_CLIENT_SECRET"
+            )
+        return self
+
+    # Derived values.
+
+    @property
+    def embedded(self) -> bool:
+        """True when the fleet runs on one machine without Redis."""
+        return self.redis_url is None
+
+    @property
+    def home(self) -> Path:
+        return self.snapfleet_home.expanduser()
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL, or SQLite under SNAPFLEET_HOME."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'snapfleet.sqlite3'}"
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        if self.snapfleet_encryption_key is None:
+            return []
+        raw = self.snapfleet_encryption_key.get_secret_value()
+        return [k.strip() for k in raw.split(",") if k.strip()]
+
+    @property
+    def stats_fields(self) -> list[str]:
+        return [f.strip() for f in self.snapfleet_stats_fields.split(",") if f.strip()]
+
+    @property
+    def stats_breakdown_levels(self) -> list[str]:
+        return self.snapfleet_stats_breakdown_levels.split(",")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Tests call `get_settings.cache_clear()`."""
+    return Settings()
