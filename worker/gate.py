@@ -1,0 +1,262 @@
+"""The per-account token gate: may this worker call Snap now, or how long must it wait?
+
+Every call to Snap first asks the gate. One Lua script decides in one round trip, on the
+Redis server's clock, over up to three sliding windows taken together, all or nothing
+(DESIGN.md, Gate):
+
+- the account `(client_id, ad_account_id)`: the fleet's own budget (50/s by default,
+  overridable per account with `limit=`);
+- the app `client_id`: Snap documents 20 requests/s per app (`app_limit=`);
+- the access token: Snap documents 10 requests/s per token (`token_limit=`). The token
+  scope is keyed by a SHA-256 of the token id the caller passes, so a raw access token
+  handed in by mistake never reaches Redis.
+
+Each window is a sorted set of grants scored by server time in microseconds: exact, never
+more than `limit` grants in any span of `window_s`, however many workers contend.
+
+Fairness: accounts sharing the app or token window each get at most
+`ceil(shared_limit / active_accounts)` of it, where an account is active when it asked in
+the last window. A lone account may use the whole shared budget; one busy account can't
+starve a quiet one.
+
+Any Redis error (refused, timeout, script error) raises `snap.errors.QuotaUnavailable`:
+the gate fails closed and no request is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from snap.errors import QuotaUnavailable
+
+__all__ = ["GATE_LUA", "Decision", "GateTimeout", "TokenGate", "token_fingerprint"]
+
+# KEYS (all five always passed, so Redis Cluster sees every key; they share the hash tag
+# `{client_id}` and therefore one slot):
+#   KEYS[1]  <prefix>:{<client_id>}:acct:<ad_account_id>   account window (zset)
+#   KEYS[2]  <prefix>:{<client_id>}:app                    app window (zset)
+#   KEYS[3]  <prefix>:{<client_id>}:app:active             accounts active on the app (zset)
+#   KEYS[4]  <prefix>:{<client_id>}:tok:<sha256[:32]>      token window (zset)
+#   KEYS[5]  <prefix>:{<client_id>}:tok:<sha256[:32]>:active  accounts active on the token
+# A window zset holds one member per grant, "<now_us>-<nonce>", scored by the server time
+# of the grant in microseconds. An active zset holds one member per ad account, scored by
+# the last time it asked. Every key written gets PEXPIRE one window, so idle keys vanish.
+# ARGV:
+#   ARGV[1] window_us        ARGV[2] account_limit (>= 1)
+#   ARGV[3] app_limit (0 = scope off)    ARGV[4] token_limit (0 = scope off)
+#   ARGV[5] account_member (the ad account id, for the active sets)
+#   ARGV[6] nonce (unique per call: keeps window members distinct)
+#   ARGV[7] fair (1 = cap each account at its share of the shared windows)
+# Returns {granted (1|0), wait_us (0 when granted), now_us (the TIME the decision used)}.
+GATE_LUA = """
+local window_us = tonumber(ARGV[1])
+local account_limit = tonumber(ARGV[2])
+local app_limit = tonumber(ARGV[3])
+local token_limit = tonumber(ARGV[4])
+local account_member = ARGV[5]
+local nonce = ARGV[6]
+local fair = ARGV[7] == '1'
+
+local t = redis.call('TIME')
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local floor_us = now_us - window_us
+local ttl_ms = math.ceil(window_us / 1000) + 1
+
+-- Grants still inside the window (score > now - window) after dropping the older ones.
+local function live(key)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', floor_us)
+  return redis.call('ZCARD', key)
+end
+
+-- Microseconds until `count` falls below `allowed`: the (count-allowed)-th oldest grant
+-- (0-based) must leave the window. 0 when there is room already.
+local function wait_for(key, count, allowed)
+  if count < allowed then return 0 end
+  local nth = redis.call('ZRANGE', key, count - allowed, count - allowed, 'WITHSCORES')
+  return tonumber(nth[2]) + window_us - now_us
+end
+
+-- Register the account as active on a shared scope; its fair share of that scope.
+local function share(active_key, limit)
+  redis.call('ZREMRANGEBYSCORE', active_key, '-inf', floor_us)
+  redis.call('ZADD', active_key, now_us, account_member)
+  redis.call('PEXPIRE', active_key, ttl_ms)
+  return math.ceil(limit / redis.call('ZCARD', active_key))
+end
+
+local account_count = live(KEYS[1])
+local wait_us = wait_for(KEYS[1], account_count, account_limit)
+local windows = {KEYS[1]}
+
+local function shared_scope(window_key, active_key, limit)
+  if limit <= 0 then return end
+  wait_us = math.max(wait_us, wait_for(window_key, live(window_key), limit))
+  if fair then
+    wait_us = math.max(wait_us, wait_for(KEYS[1], account_count, share(active_key, limit)))
+  end
+  windows[#windows + 1] = window_key
+end
+
+shared_scope(KEYS[2], KEYS[3], app_limit)
+shared_scope(KEYS[4], KEYS[5], token_limit)
+
+if wait_us > 0 then
+  return {0, wait_us, now_us}
+end
+local member = now_us .. '-' .. nonce
+for _, key in ipairs(windows) do
+  redis.call('ZADD', key, now_us, member)
+  redis.call('PEXPIRE', key, ttl_ms)
+end
+return {1, 0, now_us}
+"""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One answer of the gate: granted, or the seconds to wait; and the server time used."""
+
+    granted: bool
+    wait_s: float
+    server_time_us: int
+
+
+class GateTimeout(Exception):
+    """The gate asked for a longer wait than the caller may spend inline.
+
+    The task base answers with `raise self.retry(countdown=exc.wait_s)`, so no worker idles
+    holding a slot. `code` is what the runner sees if retries run out.
+    """
+
+    code = "rate_limited"
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"token gate: wait {wait_s:.3f}s exceeds the inline bound")
+        self.wait_s = wait_s
+
+
+def token_fingerprint(token_id: str) -> str:
+    """The key part of a token scope: a SHA-256 prefix, so no token is ever stored."""
+    return hashlib.sha256(token_id.encode()).hexdigest()[:32]
+
+
+def _check_limit(name: str, value: int | None, *, optional: bool) -> int:
+    if value is None and optional:
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < (0 if optional else 1):
+        raise ValueError(f"{name} must be an integer >= {0 if optional else 1}, got {value!r}")
+    return value
+
+
+class TokenGate:
+    """Sliding-window gate over the account, app and token scopes; see the module docstring.
+
+    Parameters:
+        redis(redis.Redis): the store; a fakeredis client in embedded mode.
+        limit(int): grants per window per `(client_id, ad_account_id)`.
+        window_s(float): the window, in seconds.
+        app_limit(int | None): grants per window per `client_id`; None or 0 = off.
+        token_limit(int | None): grants per window per access token; None or 0 = off.
+        fair(bool): cap each account at its share of the app and token windows.
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        limit: int = 50,
+        window_s: float = 1.0,
+        *,
+        app_limit: int | None = None,
+        token_limit: int | None = None,
+        fair: bool = True,
+        key_prefix: str = "snapfleet:gate",
+    ) -> None:
+        if not window_s > 0:
+            raise ValueError(f"window_s must be > 0, got {window_s!r}")
+        self.limit = _check_limit("limit", limit, optional=False)
+        self.app_limit = _check_limit("app_limit", app_limit, optional=True)
+        self.token_limit = _check_limit("token_limit", token_limit, optional=True)
+        self.window_us = max(1, round(window_s * 1_000_000))
+        self.fair = fair
+        self.key_prefix = key_prefix
+        self.redis = redis
+        self._script = redis.register_script(GATE_LUA)
+
+    def keys(self, client_id: str, ad_account_id: str, token_id: str | None = None) -> list[str]:
+        """The five keys of one decision (see GATE_LUA's header)."""
+        base = f"{self.key_prefix}:{{{client_id}}}"
+        token = f"{base}:tok:{token_fingerprint(token_id or '')}"
+        return [f"{base}:acct:{ad_account_id}", f"{base}:app", f"{base}:app:active", token,
+                f"{token}:active"]  # fmt: skip
+
+    def decide(
+        self,
+        client_id: str,
+        ad_account_id: str,
+        *,
+        token_id: str | None = None,
+        limit: int | None = None,
+    ) -> Decision:
+        """One round trip: take a slot in every scope, or learn how long to wait."""
+        account_limit = (
+            self.limit if limit is None else _check_limit("limit", limit, optional=False)
+        )
+        token_limit = self.token_limit if token_id else 0
+        args = [self.window_us, account_limit, self.app_limit, token_limit, ad_account_id,
+                uuid.uuid4().hex, int(self.fair)]  # fmt: skip
+        try:
+            granted, wait_us, now_us = self._script(
+                keys=self.keys(client_id, ad_account_id, token_id), args=args
+            )
+        except (redis.RedisError, OSError) as exc:
+            raise QuotaUnavailable(
+                f"token gate unavailable ({type(exc).__name__}); nothing was sent",
+                operation="gate",
+            ) from exc
+        return Decision(bool(granted), int(wait_us) / 1_000_000, int(now_us))
+
+    def try_acquire(
+        self,
+        client_id: str,
+        ad_account_id: str,
+        *,
+        token_id: str | None = None,
+        limit: int | None = None,
+    ) -> float:
+        """0.0 when a slot was taken, otherwise the seconds to wait before asking again."""
+        return self.decide(client_id, ad_account_id, token_id=token_id, limit=limit).wait_s
+
+    def acquire(
+        self,
+        client_id: str,
+        ad_account_id: str,
+        timeout_s: float,
+        *,
+        token_id: str | None = None,
+        limit: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Decision:
+        """Take a slot, sleeping inline while the total wait stays within `timeout_s`.
+
+        Raises `GateTimeout(wait_s)` as soon as the next wait would overrun the bound (the
+        task then retries with that countdown), `QuotaUnavailable` when Redis fails.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            decision = self.decide(client_id, ad_account_id, token_id=token_id, limit=limit)
+            if decision.granted:
+                return decision
+            # A little jitter keeps workers woken by the same expiry from colliding again.
+            pause_s = decision.wait_s * (1 + random.random() * 0.1)
+            if time.monotonic() + pause_s > deadline:
+                raise GateTimeout(math.ceil(decision.wait_s * 1000) / 1000)
+            sleep(pause_s)
