@@ -1,0 +1,17 @@
+"""The fleet's memory: SQLAlchemy 2 models, Alembic migrations and one repository per aggregate.
+
+Repositories are plain modules of small functions that take a `Session` and never commit:
+the caller owns the unit of work (`with factory.begin() as session: ...`). The same models
+and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded mode).
+
+    connections  OAuth connections, refresh/access tokens encrypted at rest (cipher.py)
+    accounts     organizations, ad accounts and their stats-sync bookkeeping
+    mirrors      campaigns, ad squads, ads, creatives, media as last seen on Snap
+    stats        daily and hourly stats rows, USD filled when an FX rate arrives
+    fx           FX rates to USD
+    journal      the mutation journal: claim, lease, fenced outcomes
+    events       state-change events, one row per transition
+    experiments  experiments and their variants
+
+This package never imports snap, worker, celery or httpx (DESIGN.md import rules).
+"""
