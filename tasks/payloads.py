@@ -40,21 +40,20 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from snap import rules
+
 MicroConverter = Callable[[Decimal], int]
 """USD amount -> integer micro-units of the ad account's currency (FX included)."""
 
-# Seeds 001/002/004: names of campaigns, ad squads and ads; the Creatives page: creatives.
-NAME_MAX_LEN = 375
-HEADLINE_MAX_LEN = 34  # snap-api.md, Creatives: headline max 34
-BRAND_NAME_MAX_LEN = 32  # snap-api.md, Creatives: brand_name max 32 (not 25)
-APP_NAME_MAX_LEN = 30  # snap-api.md, Creatives: app_install_properties.app_name max 30
 MICRO_PER_UNIT = Decimal(1_000_000)
-ROAS_MIN, ROAS_MAX = Decimal("0.01"), Decimal(100)  # seed 004: roas_value_micro 10000..100000000
+# seed 004: roas_value_micro 10,000..100,000,000, i.e. a ratio of 0.01..100.
+ROAS_MIN, ROAS_MAX = (Decimal(bound) / MICRO_PER_UNIT for bound in rules.ROAS_VALUE_MICRO_RANGE)
 
 
 def _not_blank(value: str) -> str:
@@ -63,74 +62,74 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def one_of(values: frozenset[str]) -> Any:
+    """A string type checked against a `snap.rules` table, listed as an enum in the schema."""
+    allowed = sorted(values)
+
+    def check(value: str) -> str:
+        if value not in values:
+            raise PydanticCustomError(
+                "one_of", "Input should be one of: {allowed}", {"allowed": ", ".join(allowed)}
+            )
+        return value
+
+    return Annotated[
+        str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": allowed})
+    ]
+
+
+def text(max_len: int) -> Any:
+    """A non-blank string of at most `max_len` characters."""
+    return Annotated[str, StringConstraints(max_length=max_len), AfterValidator(_not_blank)]
+
+
 EntityId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
-Name = Annotated[str, StringConstraints(max_length=NAME_MAX_LEN), AfterValidator(_not_blank)]
+Name = text(rules.NAME_MAX_LEN)
 UsdAmount = Annotated[Decimal, Field(ge=0, decimal_places=6, allow_inf_nan=False)]
 """A non-negative USD amount with at most 6 decimals (one micro); 0.1 stays Decimal('0.1')."""
 Targeting = dict[str, Any]
 
 Status = Literal["ACTIVE", "PAUSED"]
-CampaignObjective = Literal[
-    "BRAND_AWARENESS", "APP_CONVERSION", "APP_INSTALL", "CATALOG_SALES", "ENGAGEMENT",
-    "LEAD_GENERATION", "VIDEO_VIEW", "WEB_CONVERSION", "PROMOTE_STORIES", "PROMOTE_PLACES",
-]  # fmt: skip
-ObjectiveV2Type = Literal["AWARENESS_AND_ENGAGEMENT", "SALES", "TRAFFIC", "APP_PROMOTION", "LEADS"]
-PromotionType = Literal["PROMOTE_PLACES", "PROMOTE_SHOWS", "APP_INSTALL", "APP_REENGAGEMENT"]
-AdSquadType = Literal["SNAP_ADS", "LENS", "FILTER"]
-BidStrategy = Literal["AUTO_BID", "LOWEST_COST_WITH_MAX_BID", "MIN_ROAS", "TARGET_COST"]
-OptimizationGoal = Literal[
-    "IMPRESSIONS", "SWIPES", "APP_INSTALLS", "VIDEO_VIEWS", "VIDEO_VIEWS_15_SEC", "USES",
-    "STORY_OPENS", "PIXEL_PAGE_VIEW", "PIXEL_ADD_TO_CART", "LANDING_PAGE_VIEW", "PIXEL_PURCHASE",
-    "PIXEL_SIGNUP", "APP_ADD_TO_CART", "APP_PURCHASE", "APP_SIGNUP", "APP_LEVEL_COMPLETE",
-    "APP_ACHIEVEMENT_UNLOCKED", "APP_AD_VIEW", "APP_REENGAGE_PURCHASE", "APP_REENGAGE_OPEN",
-    "LEAD_FORM_SUBMISSIONS", "PIXEL_SIGN_UP", "PIXEL_PURCHASE_VO",
-]  # fmt: skip
-PacingType = Literal["STANDARD", "ACCELERATED"]
-AdType = Literal[
-    "SNAP_AD", "APP_INSTALL", "REMOTE_WEBPAGE", "DEEP_LINK", "STORY", "AD_TO_LENS",
-    "AD_TO_CALL", "AD_TO_MESSAGE", "FILTER", "LENS", "LENS_REMOTE_WEBPAGE", "LENS_WEB_VIEW",
-    "LENS_APP_INSTALL", "LENS_DEEP_LINK", "COLLECTION", "LEAD_GENERATION",
-]  # fmt: skip
-CreativeType = Literal[
-    "SNAP_AD", "APP_INSTALL", "WEB_VIEW", "DEEP_LINK", "AD_TO_LENS", "AD_TO_CALL",
-    "AD_TO_MESSAGE", "PREVIEW", "COMPOSITE", "LENS", "LENS_WEB_VIEW", "LENS_APP_INSTALL",
-    "LENS_DEEP_LINK", "COLLECTION", "LEAD_GENERATION",
-]  # fmt: skip
-CallToAction = Literal[
-    "BLANK", "INSTALL_NOW", "WATCH", "VIEW_MORE", "WATCH_EPISODE", "DOWNLOAD", "PLAY",
-    "SHOP_NOW", "SIGN_UP", "USE_APP", "APPLY_NOW", "BOOK_NOW", "BUY_TICKETS", "GET_NOW",
-    "LISTEN", "MORE", "ORDER_NOW", "READ", "SHOW", "SHOWTIMES", "VIEW", "OPEN_APP", "TRY",
-]  # fmt: skip
-CropPosition = Literal["OPTIMIZED", "MIDDLE", "TOP", "BOTTOM"]
-MediaType = Literal["IMAGE", "VIDEO"]
-Granularity = Literal["DAY", "HOUR", "TOTAL", "LIFETIME"]
+CampaignObjective = one_of(rules.CAMPAIGN_OBJECTIVES)
+ObjectiveV2Type = one_of(rules.OBJECTIVE_V2_TYPES)
+PromotionType = one_of(rules.PROMOTION_TYPES)
+AdSquadType = one_of(rules.AD_SQUAD_TYPES)
+BidStrategy = one_of(rules.BID_STRATEGIES)
+OptimizationGoal = one_of(rules.OPTIMIZATION_GOALS)
+PacingType = one_of(rules.PACING_TYPES)
+AdType = one_of(rules.AD_TYPES)
+CreativeType = one_of(rules.CREATIVE_TYPES)
+CallToAction = one_of(rules.CALL_TO_ACTIONS)
+CropPosition = one_of(rules.TOP_SNAP_CROP_POSITIONS)
+Granularity = one_of(rules.STATS_GRANULARITIES)
+MediaType = Literal["IMAGE", "VIDEO"]  # the two the fleet uploads (of rules.MEDIA_TYPES)
 VariantRole = Literal["control", "treatment"]
 
-# The fields each update endpoint requires (or echoes in its seed example) that a
-# read-modify-write carries over from the current entity.
-UPDATE_CARRIED_FIELDS: dict[str, tuple[str, ...]] = {
-    # seed 002 "Update a Campaign": name, status required; example also sends ad_account_id
-    "campaigns": ("ad_account_id", "name", "status", "start_time", "end_time"),
-    # seed 004 "Update an Ad Squad": bid_strategy, bid_micro / roas_value_micro when the
-    # strategy needs them, one budget, name, status, targeting; example adds campaign_id, type
-    "adsquads": (
-        "campaign_id",
-        "name",
-        "status",
-        "type",
-        "targeting",
-        "bid_strategy",
-        "bid_micro",
-        "roas_value_micro",
-        "daily_budget_micro",
-        "lifetime_budget_micro",
+# Read-modify-write of an update: what is carried over from the current entity. Every
+# updatable attribute (an update endpoint may replace the whole entity, so an attribute
+# left out could be cleared) plus the identity the seed's update example echoes; never
+# start_time (seed 004: not updatable once running; only sent when the runner changes it)
+# nor the deprecated fields Snap rejects on updates.
+UPDATE_ECHO_FIELDS: dict[str, frozenset[str]] = {
+    "campaigns": rules.CAMPAIGN_UPDATE_ECHO_FIELDS - {"id"},  # seed 002 update example
+    "adsquads": frozenset(  # seed 004 "Update an Ad Squad" example
+        {"campaign_id", "type", "placement_v2", "optimization_goal", "billing_event"}
     ),
-    # seed 001 "Update an Ad": name, status required; example adds ad_squad_id, creative_id, type
-    "ads": ("ad_squad_id", "creative_id", "name", "status", "type"),
+    "ads": frozenset({"ad_squad_id", "creative_id", "type"}),  # seed 001 "Update an Ad" example
 }
-BID_STRATEGIES_NEEDING_BID = frozenset({"LOWEST_COST_WITH_MAX_BID", "TARGET_COST"})
+UPDATABLE_FIELDS: dict[str, frozenset[str]] = {
+    "campaigns": rules.CAMPAIGN_UPDATABLE_FIELDS,
+    "adsquads": rules.AD_SQUAD_UPDATABLE_FIELDS,
+    "ads": rules.AD_UPDATABLE_FIELDS,
+}
+
+
+def carried_fields(kind: str) -> frozenset[str]:
+    """The attributes of `kind` ("campaigns", "adsquads", "ads") an update carries over."""
+    dropped = {"start_time", *rules.DEPRECATED_UPDATE_FIELDS.get(kind, ())}
+    return (UPDATABLE_FIELDS[kind] | UPDATE_ECHO_FIELDS[kind]) - dropped
 
 
 def field_error(field: str, message: str) -> PydanticCustomError:
@@ -156,8 +155,9 @@ def compact(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def carried(kind: str, current: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields the update endpoint of `kind` requires, copied from the current entity."""
-    return {key: current[key] for key in UPDATE_CARRIED_FIELDS[kind] if key in current}
+    """The attributes an update of `kind` carries over from the current entity."""
+    keep = carried_fields(kind)
+    return {key: value for key, value in current.items() if key in keep}
 
 
 def check_window(start: datetime | date | None, end: datetime | date | None, field: str) -> None:
@@ -344,13 +344,21 @@ class BidFields(AccountPayload):
         description="minimum return on ad spend as a ratio (1.5 = 1.5x); MIN_ROAS only",
     )
 
-    def _check_bid(self, strategy: str | None) -> None:
-        if strategy in BID_STRATEGIES_NEEDING_BID and self.bid_usd is None:
+    def _check_bid(self, strategy: str | None, goal: str | None = None) -> None:
+        """The bid, ROAS and optimization goal the strategy needs (seed 004 "Bid Strategy")."""
+        if strategy in rules.BID_MICRO_REQUIRED_STRATEGIES and self.bid_usd is None:
             raise field_error("bid_usd", f"is required with bid_strategy {strategy}")
-        if strategy == "MIN_ROAS" and self.roas_value is None:
-            raise field_error("roas_value", "is required with bid_strategy MIN_ROAS")
-        if self.roas_value is not None and strategy not in (None, "MIN_ROAS"):
-            raise field_error("roas_value", "is only used with bid_strategy MIN_ROAS")
+        roas = rules.ROAS_STRATEGY
+        if strategy == roas and self.roas_value is None:
+            raise field_error("roas_value", f"is required with bid_strategy {roas}")
+        if self.roas_value is not None and strategy not in (None, roas):
+            raise field_error("roas_value", f"is only used with bid_strategy {roas}")
+        goals = rules.BID_STRATEGY_OPTIMIZATION_GOALS.get(strategy or "")
+        if goal is not None and goals is not None and goal not in goals:
+            allowed = ", ".join(sorted(goals))
+            raise field_error(
+                "optimization_goal", f"with bid_strategy {strategy}: one of {allowed}"
+            )
 
     def _bid_attributes(self, to_micro: MicroConverter) -> dict[str, Any]:
         return {
@@ -387,7 +395,7 @@ class AdSquadCreate(BidFields):
             raise field_error(
                 "daily_budget_usd", "give exactly one of daily_budget_usd, lifetime_budget_usd"
             )
-        self._check_bid(self.bid_strategy)
+        self._check_bid(self.bid_strategy, self.optimization_goal)
         check_window(self.start_time, self.end_time, "end_time")
         return self
 
@@ -469,9 +477,9 @@ def _drop_replaced(item: dict[str, Any], update: AdSquadUpdate) -> None:
     if update.lifetime_budget_usd is not None:
         item.pop("daily_budget_micro", None)
     if update.bid_strategy is not None:
-        if update.bid_strategy not in BID_STRATEGIES_NEEDING_BID:
+        if update.bid_strategy not in rules.BID_MICRO_REQUIRED_STRATEGIES:
             item.pop("bid_micro", None)
-        if update.bid_strategy != "MIN_ROAS":
+        if update.bid_strategy != rules.ROAS_STRATEGY:
             item.pop("roas_value_micro", None)
 
 
@@ -600,7 +608,7 @@ class AppProperties(Payload):
     """The app a creative installs or opens: at least one store id."""
 
     app_name: Annotated[
-        str, StringConstraints(max_length=APP_NAME_MAX_LEN), AfterValidator(_not_blank)
+        str, StringConstraints(max_length=rules.APP_NAME_MAX_LEN), AfterValidator(_not_blank)
     ]
     ios_app_id: str | None = None
     android_app_url: str | None = None
@@ -621,14 +629,6 @@ class DeepLinkProperties(AppProperties):
     web_view_fallback_url: HttpUrl | None = None
 
 
-# creative type -> the properties block it requires (and that no other type may carry)
-CREATIVE_PROPERTIES = {
-    "web_view_properties": "WEB_VIEW",
-    "app_install_properties": "APP_INSTALL",
-    "deep_link_properties": "DEEP_LINK",
-}
-
-
 class CreativeCreate(AccountPayload):
     """snap.creative.create: bind uploaded media into a creative (snap-api.md, Creatives)."""
 
@@ -636,9 +636,13 @@ class CreativeCreate(AccountPayload):
     name: Name
     type: CreativeType
     headline: Annotated[
-        str, StringConstraints(max_length=HEADLINE_MAX_LEN), AfterValidator(_not_blank)
+        str,
+        StringConstraints(max_length=rules.CREATIVE_HEADLINE_MAX_LEN),
+        AfterValidator(_not_blank),
     ]
-    brand_name: Annotated[str, StringConstraints(max_length=BRAND_NAME_MAX_LEN)] | None = None
+    brand_name: (
+        Annotated[str, StringConstraints(max_length=rules.CREATIVE_BRAND_NAME_MAX_LEN)] | None
+    ) = None
     profile_id: EntityId | None = None
     top_snap_media_id: EntityId
     top_snap_crop_position: CropPosition | None = None
@@ -652,7 +656,7 @@ class CreativeCreate(AccountPayload):
     def _properties_match_type(self) -> CreativeCreate:
         if self.brand_name is None and self.profile_id is None:
             raise field_error("brand_name", "is required unless profile_id is given")
-        for field, creative_type in CREATIVE_PROPERTIES.items():
+        for creative_type, field in rules.CREATIVE_TYPE_PROPERTIES.items():
             given = getattr(self, field) is not None
             if given != (self.type == creative_type):
                 verb = "is required for" if not given else "is only for"
@@ -701,8 +705,12 @@ class Variant(Payload):
         return "ACTIVE" if self.role == "control" else "PAUSED"
 
 
-class ExperimentLaunch(AccountPayload):
-    """snap.experiment.launch: one campaign, one ad squad + ad per variant."""
+class ExperimentLaunch(BidFields):
+    """snap.experiment.launch: one campaign, one ad squad + ad per variant.
+
+    The variants share the optimization goal and bid settings (a fair test varies only
+    targeting, creative and budget); the control ships ACTIVE, treatments PAUSED.
+    """
 
     task_name: ClassVar[str] = "snap.experiment.launch"
     experiment_id: EntityId = Field(description="the dashboard's id of the experiment")
@@ -710,7 +718,6 @@ class ExperimentLaunch(AccountPayload):
     campaign: ExperimentCampaign | None = None
     optimization_goal: OptimizationGoal
     bid_strategy: BidStrategy = "AUTO_BID"
-    bid_usd: UsdAmount | None = None
     ad_type: AdType = "SNAP_AD"
     variants: list[Variant] = Field(min_length=2)
 
@@ -718,12 +725,7 @@ class ExperimentLaunch(AccountPayload):
     def _rules(self) -> ExperimentLaunch:
         if (self.campaign_id is None) == (self.campaign is None):
             raise field_error("campaign_id", "give exactly one of campaign_id, campaign")
-        if self.bid_strategy not in ("AUTO_BID", "LOWEST_COST_WITH_MAX_BID"):
-            raise field_error(
-                "bid_strategy", "experiments use AUTO_BID or LOWEST_COST_WITH_MAX_BID"
-            )
-        if self.bid_strategy == "LOWEST_COST_WITH_MAX_BID" and self.bid_usd is None:
-            raise field_error("bid_usd", "is required with bid_strategy LOWEST_COST_WITH_MAX_BID")
+        self._check_bid(self.bid_strategy, self.optimization_goal)
         _check_variants(self.variants)
         return self
 
@@ -759,8 +761,7 @@ class ExperimentLaunch(AccountPayload):
                 "placement_v2": {"config": "AUTOMATIC"},
                 "billing_event": "IMPRESSION",
                 "optimization_goal": self.optimization_goal,
-                "bid_strategy": self.bid_strategy,
-                "bid_micro": _micro(to_micro, self.bid_usd),
+                **self._bid_attributes(to_micro),
                 "daily_budget_micro": to_micro(variant.daily_budget_usd),
             }
         )
