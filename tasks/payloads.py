@@ -874,6 +874,14 @@ def payload_model(task_name: str) -> type[Payload]:
         raise UnknownTask(task_name) from None
 
 
+def task_summaries() -> dict[str, str]:
+    """Task name -> the first line of its payload's docstring (after the task name)."""
+    return {
+        name: (model.__doc__ or "").strip().splitlines()[0].removeprefix(f"{name}: ")
+        for name, model in TASK_PAYLOADS.items()
+    }
+
+
 def validate_payload(task_name: str, payload: Mapping[str, Any]) -> Payload:
     """Validate a runner payload; raises pydantic's ValidationError or UnknownTask."""
     return payload_model(task_name).model_validate(dict(payload))

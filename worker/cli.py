@@ -53,6 +53,33 @@ def settings() -> None:
         typer.echo(f"{name.upper()}={value}")
 
 
+@app.command()
+def schema(
+    task: str = typer.Argument("", help="A task name (snap.campaign.create, ...); omit to list."),
+    example: bool = typer.Option(False, "--example", help="Print a valid example payload."),
+) -> None:
+    """Print the JSON schema of a task's payload, or list every task name."""
+    # Imports point tasks -> worker, so worker never imports tasks at module level. The CLI
+    # is the one place in worker/ that loads the task catalog (as `snapfleet call` must):
+    # lazily, here, so `import worker.cli` stays free of tasks; tasks.payloads imports only
+    # pydantic and snap, never Celery, so printing a schema needs no broker or app.
+    import json
+
+    from tasks import payloads
+
+    if not task:
+        for name, summary in payloads.task_summaries().items():
+            typer.echo(f"{name:<36} {summary}")
+        return
+    try:
+        model = payloads.payload_model(task)
+    except payloads.UnknownTask as exc:
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(2) from None
+    document = payloads.EXAMPLES[task] if example else model.model_json_schema()
+    typer.echo(json.dumps(document, indent=2))
+
+
 def main() -> None:
     app(prog_name="snapfleet")
 
