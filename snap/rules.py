@@ -13,7 +13,11 @@ numbers (``LIFETIME_CAP_MIN_FACTOR``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
 
 # --- Shared limits -------------------------------------------------------------------
 
@@ -610,3 +614,820 @@ VIEW_ATTRIBUTION_WINDOWS: frozenset[str] = frozenset(
 )
 # "DAY range max ... 32 days"; HOUR: clients chunk at 7 days.
 STATS_MAX_RANGE_DAYS: dict[str, int] = {"DAY": 32, "HOUR": 7}
+
+# --- Fields the server owns ----------------------------------------------------------
+
+# snap-api.md §0 "Every entity carries ..." and the READ ONLY rows of seeds 001/002/004 and
+# snap-api.md §1-§3. A read-modify-write drops these before sending (models.validate_write).
+COMMON_READ_ONLY_FIELDS: frozenset[str] = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "delivery_status",
+        "deleted",
+        "created_by_app_id",
+        "created_by_user",
+        "last_updated_by_app_id",
+        "last_updated_by_user",
+    }
+)
+READ_ONLY_FIELDS: dict[str, frozenset[str]] = {
+    "campaigns": COMMON_READ_ONLY_FIELDS | {"pacing_properties_version"},
+    "adsquads": COMMON_READ_ONLY_FIELDS | {"separated_types"},
+    "ads": COMMON_READ_ONLY_FIELDS | {"review_status", "review_status_reasons"},
+    "creatives": COMMON_READ_ONLY_FIELDS
+    | {"review_status", "review_status_reasons", "packaging_status"},
+    "media": COMMON_READ_ONLY_FIELDS
+    | {"media_status", "download_link", "file_name", "lens_package_metadata", "media_usages"},
+}
+
+# === Checks ==========================================================================
+#
+# Each check takes one item (a dict as it would be sent) and returns every violation it
+# finds, empty when the item is fine. On an update only what is present is checked, plus
+# the cross-field rules whose fields are all present. Context that is unknown (currency,
+# the parent campaign, the creative's type) skips the rules that need it. None counts as
+# absent: an update may send null to clear an optional field.
+
+OPS: frozenset[str] = frozenset({"create", "update"})
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: the dotted path of the field and a short Snap-like message."""
+
+    field: str
+    message: str
+
+
+Item = Mapping[str, Any]
+
+
+def check_campaign(item: Item, *, op: str, current: Item | None = None) -> list[Violation]:
+    """Campaign rules of seed 002. `current` (the stored campaign) lets an update echo
+    non-updatable attributes unchanged, as a read-modify-write does."""
+    _check_op(op)
+    found = _identity(item, op, CAMPAIGN_REQUIRED_FIELDS)
+    found += _name(item)
+    found += _enums(item, _CAMPAIGN_ENUMS)
+    found += _non_negative_micros(item, ("daily_budget_micro", "lifetime_spend_cap_micro"))
+    found += _objective_v2(item)
+    found += _smart_budget_campaign(item, op)
+    if op == "update":
+        found += _campaign_update_fields(item, current)
+    return found
+
+
+def check_ad_squad(
+    item: Item, *, op: str, currency: str | None = None, campaign: Item | None = None
+) -> list[Violation]:
+    """Ad squad rules of seed 004 (and seed 002's smart budgets and HCE when the parent
+    `campaign` is known; the bid bounds when the account `currency` is known)."""
+    _check_op(op)
+    found = _identity(item, op, AD_SQUAD_REQUIRED_FIELDS)
+    found += _name(item)
+    found += _enums(item, _AD_SQUAD_ENUMS)
+    for rule in _AD_SQUAD_RULES:
+        found += rule(item, op)
+    found += _bid_micro_bounds(item, currency)
+    if campaign is not None:
+        found += _smart_budget_ad_squad(item, campaign)
+        found += _hce_goal(item, campaign)
+    return found
+
+
+def check_ad(item: Item, *, op: str, creative_type: str | None = None) -> list[Violation]:
+    """Ad rules of seed 001; the ad type to creative type mapping when `creative_type`
+    (the type of the creative the ad points at) is known."""
+    _check_op(op)
+    found = _identity(item, op, AD_REQUIRED_FIELDS)
+    found += _name(item)
+    found += _enums(item, _AD_ENUMS)
+    found += _deprecated(item, op, "ads")
+    found += _tracking_urls(item)
+    found += _ad_creative_type(item, creative_type)
+    return found
+
+
+def check_creative(item: Item, *, op: str) -> list[Violation]:
+    """Creative rules of snap-api.md "2. Creatives"."""
+    _check_op(op)
+    found = _identity(item, op, CREATIVE_REQUIRED_FIELDS)
+    found += _name(item)
+    found += _max_len(item, "headline", CREATIVE_HEADLINE_MAX_LEN)
+    found += _max_len(item, "brand_name", CREATIVE_BRAND_NAME_MAX_LEN)
+    found += _enums(item, _CREATIVE_ENUMS)
+    found += _bool(item, "shareable")
+    found += _brand_name_required(item, op)
+    found += _creative_properties(item, op)
+    return found
+
+
+def check_media(item: Item, *, op: str) -> list[Violation]:
+    """Media rules of snap-api.md "1. Media"."""
+    _check_op(op)
+    found = _identity(item, op, MEDIA_REQUIRED_FIELDS)
+    found += _name(item)
+    found += _enums(item, {"type": MEDIA_TYPES})
+    return found
+
+
+CHECKS: dict[str, Callable[..., list[Violation]]] = {
+    "campaigns": check_campaign,
+    "adsquads": check_ad_squad,
+    "ads": check_ad,
+    "creatives": check_creative,
+    "media": check_media,
+}
+
+
+def strip_deprecated_for_update(kind: str, item: Item) -> dict[str, Any]:
+    """A copy of `item` without the fields Snap refuses on an update (seed 004 Bid
+    Strategy: auto_bid/target_bid, placement; seed 001: the sunset tracking fields).
+    The API still returns them on reads, so a read-modify-write must drop them."""
+    dropped = DEPRECATED_UPDATE_FIELDS.get(kind, ())
+    return {key: value for key, value in item.items() if key not in dropped}
+
+
+def check_bulk(kind: str, items: Sequence[Item]) -> list[Violation]:
+    """seed 003 "Entity Request Limits": at most BULK_LIMITS[kind] items per request."""
+    limit = BULK_LIMITS.get(kind)
+    if not items:
+        return [Violation(kind, f"{kind} must contain at least one item")]
+    if limit is not None and len(items) > limit:
+        return [Violation(kind, f"at most {limit} {kind} per request, got {len(items)}")]
+    return []
+
+
+def check_list_params(parent: str, child: str, params: Item) -> list[Violation]:
+    """seed 003 "Pagination" and "Sorting parameter" rules for a list request."""
+    found: list[Violation] = []
+    if params.get("limit") is not None:
+        limit = _as_int(params["limit"])
+        if limit is None or not PAGE_LIMIT_MIN <= limit <= PAGE_LIMIT_MAX:
+            found.append(_between("limit", PAGE_LIMIT_MIN, PAGE_LIMIT_MAX))
+    if params.get("sort") is not None:
+        found += _sort(parent, child, params)
+    return found
+
+
+# --- Generic pieces ------------------------------------------------------------------
+
+
+def _check_op(op: str) -> None:
+    if op not in OPS:
+        raise ValueError(f"op must be 'create' or 'update', not {op!r}")
+
+
+def _present(item: Item, field: str) -> bool:
+    return item.get(field) is not None
+
+
+def _as_int(value: Any) -> int | None:
+    """An integer micro value; digit strings count (seed 004's SKAdNetwork examples send
+    "bid_micro": "200000000"), bools and fractions do not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _canonical_strategy(value: Any) -> Any:
+    """AUTOBID (seed 002's spelling) and AUTO_BID are the same strategy."""
+    return BID_STRATEGY_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+def _between(field: str, low: int, high: int) -> Violation:
+    return Violation(field, f"{field} must be an integer between {low} and {high}")
+
+
+def _identity(item: Item, op: str, required: Sequence[str]) -> list[Violation]:
+    """Create: every required attribute. Update: the id of the entity to change."""
+    fields = required if op == "create" else ("id",)
+    return [Violation(f, f"{f} is required") for f in fields if not _present(item, f)]
+
+
+def _name(item: Item) -> list[Violation]:
+    return _max_len(item, "name", NAME_MAX_LEN)
+
+
+def _max_len(item: Item, field: str, max_len: int) -> list[Violation]:
+    if not _present(item, field):
+        return []
+    value = item[field]
+    if not isinstance(value, str) or not value.strip():
+        return [Violation(field, f"{field} must be a non-empty string")]
+    if len(value) > max_len:
+        return [Violation(field, f"{field} must be at most {max_len} characters")]
+    return []
+
+
+def _enums(item: Item, table: Mapping[str, frozenset[str]]) -> list[Violation]:
+    return [v for field, allowed in table.items() for v in _enum(item, field, allowed)]
+
+
+def _enum(item: Item, field: str, allowed: frozenset[str]) -> list[Violation]:
+    value = item.get(field)
+    if value is None or (isinstance(value, str) and value in allowed):
+        return []
+    return [Violation(field, f"{field} must be one of {', '.join(sorted(allowed))}")]
+
+
+def _bool(item: Item, field: str) -> list[Violation]:
+    if not _present(item, field) or isinstance(item[field], bool):
+        return []
+    return [Violation(field, f"{field} must be true or false")]
+
+
+def _non_negative_micros(item: Item, fields: Sequence[str]) -> list[Violation]:
+    found = []
+    for field in fields:
+        if _present(item, field) and (_as_int(item[field]) or -1) < 0:
+            found.append(Violation(field, f"{field} must be a non-negative integer"))
+    return found
+
+
+def _deprecated(item: Item, op: str, kind: str) -> list[Violation]:
+    if op != "update":
+        return []
+    return [
+        Violation(f, f"{f} is deprecated and must not be sent on an update")
+        for f in DEPRECATED_UPDATE_FIELDS.get(kind, ())
+        if f in item
+    ]
+
+
+def _sort(parent: str, child: str, params: Item) -> list[Violation]:
+    if params["sort"] not in SORT_VALUES:
+        return [Violation("sort", f"sort must be one of {', '.join(SORT_VALUES)}")]
+    if (parent, child) not in SORT_SUPPORTED:
+        return [Violation("sort", f"sort is not supported when listing {child} of {parent}")]
+    clash = [p for p in SORT_INCOMPATIBLE_PARAMS if params.get(p) is not None]
+    return [Violation(p, f"sort cannot be combined with {p}") for p in clash]
+
+
+# --- Campaign rules (seed 002) -------------------------------------------------------
+
+_CAMPAIGN_ENUMS: dict[str, frozenset[str]] = {
+    "status": CAMPAIGN_STATUSES,
+    # seed 002's smart budget examples return objective_v2 values ("APP_PROMOTION",
+    # "SALES") in `objective`; a read-modify-write echoes them back, so they pass.
+    "objective": CAMPAIGN_OBJECTIVES | OBJECTIVE_V2_TYPES,
+    "buy_model": BUY_MODELS,
+    "pacing_level": PACING_LEVELS,
+}
+
+
+def _objective_v2(item: Item) -> list[Violation]:
+    props = item.get("objective_v2_properties")
+    if props is None:
+        return []
+    if not isinstance(props, Mapping):
+        return [Violation("objective_v2_properties", "objective_v2_properties must be an object")]
+    table = {"objective_v2_type": OBJECTIVE_V2_TYPES, "promotion_type": PROMOTION_TYPES}
+    return _nested(_enums(props, table), "objective_v2_properties")
+
+
+def _nested(found: list[Violation], prefix: str) -> list[Violation]:
+    return [Violation(f"{prefix}.{v.field}", f"{prefix}.{v.message}") for v in found]
+
+
+def _smart_budget_campaign(item: Item, op: str) -> list[Violation]:
+    """seed 002 "Smart Budget - Campaign level settings"."""
+    if item.get("pacing_level") != SMART_BUDGET_PACING_LEVEL:
+        return []
+    found = []
+    if op == "create" and not _present(item, "daily_budget_micro"):
+        found.append(
+            Violation(
+                "daily_budget_micro", "daily_budget_micro is required when pacing_level is CAMPAIGN"
+            )
+        )
+    if _present(item, "lifetime_budget_micro"):
+        found.append(
+            Violation(
+                "lifetime_budget_micro",
+                "lifetime_budget_micro is not allowed when pacing_level is CAMPAIGN",
+            )
+        )
+    if _present(item, "buy_model") and item["buy_model"] != "AUCTION":
+        found.append(
+            Violation("buy_model", "buy_model must be AUCTION when pacing_level is CAMPAIGN")
+        )
+    shared = item.get("shared_properties")
+    if not isinstance(shared, Mapping):
+        found.append(
+            Violation(
+                "shared_properties", "shared_properties is required when pacing_level is CAMPAIGN"
+            )
+        )
+        return found
+    return found + _nested(_shared_properties(shared), "shared_properties")
+
+
+def _shared_properties(shared: Item) -> list[Violation]:
+    """seed 002 shared_properties table and its "Validations" table."""
+    found = _enums(
+        shared,
+        {
+            "shared_optimization_goal": frozenset(SMART_BUDGET_OPTIMIZATION_GOALS),
+            "shared_ad_squad_bid_strategy": SHARED_BID_STRATEGIES,
+            "shared_conversion_window": CONVERSION_WINDOWS,
+            "shared_conversion_location": SHARED_CONVERSION_LOCATIONS,
+        },
+    )
+    for field in ("shared_optimization_goal", "shared_ad_squad_bid_strategy"):
+        if not _present(shared, field):
+            found.append(Violation(field, f"{field} is required"))
+    goal = str(shared.get("shared_optimization_goal"))
+    if goal in SMART_BUDGET_PIXEL_GOALS and not _present(shared, "shared_pixel_id"):
+        found.append(Violation("shared_pixel_id", f"shared_pixel_id is required for {goal}"))
+    if SMART_BUDGET_OPTIMIZATION_GOALS.get(goal) is False and _present(
+        shared, "shared_conversion_window"
+    ):
+        found.append(
+            Violation(
+                "shared_conversion_window", f"shared_conversion_window is not used with {goal}"
+            )
+        )
+    return found
+
+
+def _campaign_update_fields(item: Item, current: Item | None) -> list[Violation]:
+    """seed 002 "Attributes that can be updated". Echoes of the stored value are fine."""
+    allowed = (
+        CAMPAIGN_UPDATABLE_FIELDS | CAMPAIGN_UPDATE_ECHO_FIELDS | READ_ONLY_FIELDS["campaigns"]
+    )
+    found = []
+    for field, value in item.items():
+        if field in allowed or (current is not None and current.get(field) == value):
+            continue
+        found.append(Violation(field, f"{field} cannot be updated on a campaign"))
+    return found
+
+
+# --- Ad squad rules (seed 004) -------------------------------------------------------
+
+_AD_SQUAD_ENUMS: dict[str, frozenset[str]] = {
+    "status": AD_SQUAD_STATUSES,
+    "type": AD_SQUAD_TYPES,
+    "billing_event": BILLING_EVENTS,
+    "pacing_type": PACING_TYPES,
+    "conversion_window": CONVERSION_WINDOWS,
+    "delivery_constraint": DELIVERY_CONSTRAINTS,
+    "optimization_goal": OPTIMIZATION_GOALS,
+    "bid_strategy": BID_STRATEGIES,
+    "child_ad_type": CHILD_AD_TYPES,
+    "forced_view_setting": FORCED_VIEW_SETTINGS,
+}
+
+
+def _budget_choice(item: Item, op: str) -> list[Violation]:
+    """seed 004: "one of daily_budget_micro or lifetime_budget_micro must be set"."""
+    daily, lifetime = _present(item, "daily_budget_micro"), _present(item, "lifetime_budget_micro")
+    if daily and lifetime:
+        return [
+            Violation(
+                "lifetime_budget_micro",
+                "only one of daily_budget_micro or lifetime_budget_micro may be set",
+            )
+        ]
+    if op == "create" and not (daily or lifetime):
+        return [
+            Violation(
+                "daily_budget_micro",
+                "one of daily_budget_micro or lifetime_budget_micro must be set",
+            )
+        ]
+    return []
+
+
+def _budget_amounts(item: Item, op: str) -> list[Violation]:
+    """seed 004: daily_budget_micro "Minimum value 5000000 across all supported currencies"."""
+    found = []
+    if _present(item, "daily_budget_micro"):
+        daily = _as_int(item["daily_budget_micro"])
+        if daily is None or daily < AD_SQUAD_DAILY_BUDGET_MIN_MICRO:
+            found.append(
+                Violation(
+                    "daily_budget_micro",
+                    "daily_budget_micro must be an integer of at least "
+                    f"{AD_SQUAD_DAILY_BUDGET_MIN_MICRO}",
+                )
+            )
+    if (
+        _present(item, "lifetime_budget_micro")
+        and (_as_int(item["lifetime_budget_micro"]) or 0) <= 0
+    ):
+        found.append(
+            Violation("lifetime_budget_micro", "lifetime_budget_micro must be a positive integer")
+        )
+    return found
+
+
+def _delivery_constraint(item: Item, op: str) -> list[Violation]:
+    """seed 004: DAILY_BUDGET goes with daily_budget_micro, LIFETIME_BUDGET with lifetime."""
+    needed = DELIVERY_CONSTRAINT_BUDGET_FIELD.get(item.get("delivery_constraint") or "")
+    other = {
+        "daily_budget_micro": "lifetime_budget_micro",
+        "lifetime_budget_micro": "daily_budget_micro",
+    }
+    if needed is None or not _present(item, other[needed]):
+        return []
+    constraint = item["delivery_constraint"]
+    return [
+        Violation(
+            "delivery_constraint",
+            f"delivery_constraint {constraint} requires {needed}, not {other[needed]}",
+        )
+    ]
+
+
+def _bid_micro(item: Item, op: str) -> list[Violation]:
+    """seed 004: bid_micro is required for LOWEST_COST_WITH_MAX_BID and TARGET_COST."""
+    if _present(item, "bid_micro"):
+        if (_as_int(item["bid_micro"]) or 0) <= 0:
+            return [Violation("bid_micro", "bid_micro must be a positive integer")]
+        return []
+    strategy = item.get("bid_strategy")
+    if strategy in BID_MICRO_REQUIRED_STRATEGIES:
+        return [Violation("bid_micro", f"bid_micro is required when bid_strategy is {strategy}")]
+    return []
+
+
+def _bid_micro_bounds(item: Item, currency: str | None) -> list[Violation]:
+    """seed 004 "Currency specific bids": bounds set by the ad account's currency."""
+    bounds = BID_MICRO_BOUNDS.get((currency or "").upper())
+    bid = _as_int(item.get("bid_micro"))
+    if bounds is None or bid is None or bid <= 0 or bounds[0] <= bid <= bounds[1]:
+        return []
+    low, high = bounds
+    return [
+        Violation(
+            "bid_micro", f"bid_micro must be between {low} and {high} for currency {currency}"
+        )
+    ]
+
+
+def _strategy_goal(item: Item, op: str) -> list[Violation]:
+    """seed 004 "Optimization goals allowed per Bid Strategy"."""
+    strategy = _canonical_strategy(item.get("bid_strategy"))
+    goal = item.get("optimization_goal")
+    allowed = BID_STRATEGY_OPTIMIZATION_GOALS.get(strategy) if goal is not None else None
+    if allowed is None or goal in allowed:
+        return []
+    return [
+        Violation(
+            "optimization_goal",
+            f"optimization_goal {goal} is not allowed with bid_strategy {strategy}",
+        )
+    ]
+
+
+def _roas(item: Item, op: str) -> list[Violation]:
+    """seed 004: roas_value_micro "R if BidStrategy = MIN_ROAS", 10000..100000000."""
+    low, high = ROAS_VALUE_MICRO_RANGE
+    if _present(item, "roas_value_micro"):
+        roas = _as_int(item["roas_value_micro"])
+        return (
+            []
+            if roas is not None and low <= roas <= high
+            else [_between("roas_value_micro", low, high)]
+        )
+    if item.get("bid_strategy") == ROAS_STRATEGY:
+        return [
+            Violation(
+                "roas_value_micro", "roas_value_micro is required when bid_strategy is MIN_ROAS"
+            )
+        ]
+    return []
+
+
+def _accelerated(item: Item, op: str) -> list[Violation]:
+    """seed 004 "Pacing Types / Validations" for ACCELERATED pacing."""
+    if item.get("pacing_type") != ACCELERATED_PACING:
+        return []
+    found = []
+    if _present(item, "bid_strategy") and item["bid_strategy"] != ACCELERATED_BID_STRATEGY:
+        found.append(
+            Violation(
+                "bid_strategy",
+                f"bid_strategy must be {ACCELERATED_BID_STRATEGY} when pacing_type is ACCELERATED",
+            )
+        )
+    if op == "create" and not _present(item, "bid_micro"):
+        found.append(
+            Violation("bid_micro", "bid_micro is required when pacing_type is ACCELERATED")
+        )
+    goal = item.get("optimization_goal")
+    if goal is not None and goal not in ACCELERATED_OPTIMIZATION_GOALS:
+        allowed = ", ".join(sorted(ACCELERATED_OPTIMIZATION_GOALS))
+        found.append(
+            Violation(
+                "optimization_goal",
+                f"optimization_goal must be one of {allowed} when pacing_type is ACCELERATED",
+            )
+        )
+    return found
+
+
+def _ad_scheduling(item: Item, op: str) -> list[Violation]:
+    """seed 004 "Ad Scheduling": needs lifetime_budget_micro, days monday..sunday, hours 0-23."""
+    config = item.get("ad_scheduling_config")
+    if config is None:
+        return []
+    found = []
+    if _present(item, "daily_budget_micro") or (
+        op == "create" and not _present(item, "lifetime_budget_micro")
+    ):
+        found.append(
+            Violation(
+                "ad_scheduling_config",
+                "ad_scheduling_config requires lifetime_budget_micro instead of daily_budget_micro",
+            )
+        )
+    if not isinstance(config, Mapping):
+        return [*found, Violation("ad_scheduling_config", "ad_scheduling_config must be an object")]
+    for day, spec in config.items():
+        found += _schedule_day(day, spec)
+    return found
+
+
+def _schedule_day(day: str, spec: Any) -> list[Violation]:
+    path = f"ad_scheduling_config.{day}"
+    if day not in AD_SCHEDULING_DAYS:
+        return [Violation(path, f"{day} is not a day of the week (monday..sunday)")]
+    hours = spec.get("hour_of_day") if isinstance(spec, Mapping) else None
+    valid = (
+        isinstance(hours, list)
+        and hours
+        and all(
+            isinstance(h, int) and not isinstance(h, bool) and h in AD_SCHEDULING_HOURS
+            for h in hours
+        )
+    )
+    return (
+        []
+        if valid
+        else [Violation(f"{path}.hour_of_day", "hour_of_day must be a list of hours 0-23")]
+    )
+
+
+def _frequency_caps(item: Item, op: str) -> list[Violation]:
+    """seed 004 "Frequency Cap Spec" (max 30 days or 720 hours)."""
+    config = item.get("cap_and_exclusion_config")
+    caps = config.get("frequency_cap_config") if isinstance(config, Mapping) else None
+    if not isinstance(caps, list):
+        return []
+    return [v for i, cap in enumerate(caps) for v in _frequency_cap(i, cap)]
+
+
+def _frequency_cap(index: int, cap: Any) -> list[Violation]:
+    path = f"cap_and_exclusion_config.frequency_cap_config[{index}]"
+    if not isinstance(cap, Mapping):
+        return [Violation(path, "frequency cap must be an object")]
+    found = []
+    if str(cap.get("frequency_cap_type", "")).upper() not in FREQUENCY_CAP_TYPES:
+        found.append(
+            Violation(
+                f"{path}.frequency_cap_type",
+                f"frequency_cap_type must be one of {', '.join(sorted(FREQUENCY_CAP_TYPES))}",
+            )
+        )
+    max_interval = FREQUENCY_CAP_INTERVALS.get(str(cap.get("frequency_cap_interval", "")).upper())
+    if max_interval is None:
+        found.append(
+            Violation(
+                f"{path}.frequency_cap_interval", "frequency_cap_interval must be HOURS or DAYS"
+            )
+        )
+    interval = _as_int(cap.get("time_interval"))
+    if max_interval is not None and (interval is None or not 1 <= interval <= max_interval):
+        found.append(_between(f"{path}.time_interval", 1, max_interval))
+    if (_as_int(cap.get("frequency_cap_count")) or 0) < 1:
+        found.append(
+            Violation(
+                f"{path}.frequency_cap_count", "frequency_cap_count must be a positive integer"
+            )
+        )
+    return found
+
+
+def _ad_squad_options(item: Item, op: str) -> list[Violation]:
+    """seed 004 Brand Safety Config, measurement_provider_names and placement_v2.config."""
+    found = []
+    safety = item.get("brand_safety_config")
+    if isinstance(safety, Mapping):
+        found += _nested(
+            _enum(safety, "inventory_option", BRAND_SAFETY_INVENTORY_OPTIONS), "brand_safety_config"
+        )
+    providers = item.get("measurement_provider_names")
+    if providers is not None and (
+        not isinstance(providers, list) or not set(providers) <= MEASUREMENT_PROVIDER_NAMES
+    ):
+        found.append(
+            Violation(
+                "measurement_provider_names",
+                "measurement_provider_names must be a list of DOUBLEVERIFY",
+            )
+        )
+    placement = item.get("placement_v2")
+    config = placement.get("config") if isinstance(placement, Mapping) else None
+    if config is not None and str(config).upper() not in PLACEMENT_V2_CONFIGS:
+        found.append(
+            Violation("placement_v2.config", "placement_v2.config must be AUTOMATIC or CUSTOM")
+        )
+    return found
+
+
+def _ad_squad_deprecated(item: Item, op: str) -> list[Violation]:
+    return _deprecated(item, op, "adsquads")
+
+
+_AD_SQUAD_RULES: tuple[Callable[[Item, str], list[Violation]], ...] = (
+    _budget_choice,
+    _budget_amounts,
+    _delivery_constraint,
+    _bid_micro,
+    _strategy_goal,
+    _roas,
+    _accelerated,
+    _ad_scheduling,
+    _frequency_caps,
+    _ad_squad_options,
+    _ad_squad_deprecated,
+)
+
+# seed 002 "Smart Budgets - Ad Squad level Attributes": ad squad field -> campaign
+# shared_properties field it must mirror.
+SMART_BUDGET_MIRRORED_FIELDS: dict[str, str] = {
+    "optimization_goal": "shared_optimization_goal",
+    "bid_strategy": "shared_ad_squad_bid_strategy",
+    "conversion_window": "shared_conversion_window",
+    "pixel_id": "shared_pixel_id",
+}
+
+
+def _smart_budget_ad_squad(item: Item, campaign: Item) -> list[Violation]:
+    """seed 002: ad squads of a pacing_level CAMPAIGN campaign mirror its shared_properties,
+    have no lifetime budget, no ACCELERATED pacing and type SNAP_ADS."""
+    if campaign.get("pacing_level") != SMART_BUDGET_PACING_LEVEL:
+        return []
+    found = _mirrors(item, campaign.get("shared_properties") or {})
+    if _present(item, "lifetime_budget_micro"):
+        found.append(
+            Violation(
+                "lifetime_budget_micro",
+                "lifetime_budget_micro is not allowed under a smart budget campaign",
+            )
+        )
+    if item.get("pacing_type") == ACCELERATED_PACING:
+        found.append(
+            Violation(
+                "pacing_type", "pacing_type cannot be ACCELERATED under a smart budget campaign"
+            )
+        )
+    if _present(item, "type") and item["type"] != SMART_BUDGET_AD_SQUAD_TYPE:
+        found.append(
+            Violation(
+                "type", f"type must be {SMART_BUDGET_AD_SQUAD_TYPE} under a smart budget campaign"
+            )
+        )
+    return found
+
+
+def _mirrors(item: Item, shared: Item) -> list[Violation]:
+    found = []
+    for field, shared_field in SMART_BUDGET_MIRRORED_FIELDS.items():
+        want = _canonical_strategy(shared.get(shared_field))
+        got = _canonical_strategy(item.get(field))
+        if want is not None and got is not None and got != want:
+            found.append(
+                Violation(field, f"{field} must match the campaign's {shared_field} ({want})")
+            )
+    return found
+
+
+def _hce_goal(item: Item, campaign: Item) -> list[Violation]:
+    """seed 004 "Squad Optimization Goal for Housing Credit Employment (HCE)"."""
+    regulations = campaign.get("regulations")
+    restricted = (
+        isinstance(regulations, Mapping) and regulations.get("restricted_delivery_signals") is True
+    )
+    goal = item.get("optimization_goal")
+    if not restricted or goal is None or goal in HCE_OPTIMIZATION_GOALS:
+        return []
+    allowed = ", ".join(sorted(HCE_OPTIMIZATION_GOALS))
+    return [
+        Violation(
+            "optimization_goal",
+            f"optimization_goal must be one of {allowed} "
+            "for a campaign with restricted_delivery_signals",
+        )
+    ]
+
+
+# --- Ad rules (seed 001) -------------------------------------------------------------
+
+_AD_ENUMS: dict[str, frozenset[str]] = {"status": AD_STATUSES, "type": AD_TYPES}
+
+
+def _ad_creative_type(item: Item, creative_type: str | None) -> list[Violation]:
+    """seed 001 "Ad Type <-> Creative Type Mapping"."""
+    expected = AD_TYPE_TO_CREATIVE_TYPE.get(item.get("type") or "")
+    if creative_type is None or expected is None or creative_type == expected:
+        return []
+    return [
+        Violation(
+            "type", f"ad type {item['type']} requires a {expected} creative, not {creative_type}"
+        )
+    ]
+
+
+def _tracking_urls(item: Item) -> list[Violation]:
+    """seed 001 "Approved Third Party Tracking URL domains" and "use https"."""
+    found = []
+    for field in TRACKING_URL_FIELDS:
+        urls = item.get(field)
+        if urls is None:
+            continue
+        if not isinstance(urls, list):
+            found.append(Violation(field, f"{field} must be a list of URLs"))
+            continue
+        found += [v for i, url in enumerate(urls) for v in _tracking_url(f"{field}[{i}]", url)]
+    return found
+
+
+def _tracking_url(path: str, url: Any) -> list[Violation]:
+    if isinstance(url, Mapping):  # the API answers with {"tracking_url": ..., ...}
+        url = url.get("tracking_url")
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme != "https":
+        return [Violation(path, "tracking URL must be an https URL")]
+    if parts.hostname not in TRACKING_URL_DOMAINS:
+        return [
+            Violation(
+                path,
+                f"tracking URL domain must be one of {', '.join(sorted(TRACKING_URL_DOMAINS))}",
+            )
+        ]
+    return []
+
+
+# --- Creative rules (snap-api.md "2. Creatives") ------------------------------------
+
+_CREATIVE_ENUMS: dict[str, frozenset[str]] = {
+    "type": CREATIVE_TYPES,
+    "top_snap_crop_position": TOP_SNAP_CROP_POSITIONS,
+    "forced_view_eligibility": FORCED_VIEW_ELIGIBILITY,
+    "favorite_display_mode": FAVORITE_DISPLAY_MODES,
+    "call_to_action": CALL_TO_ACTIONS,
+}
+
+
+def _brand_name_required(item: Item, op: str) -> list[Violation]:
+    if (
+        op == "create"
+        and not _present(item, "brand_name")
+        and not _present(item, "profile_properties")
+    ):
+        return [Violation("brand_name", "brand_name is required unless profile_properties is set")]
+    return []
+
+
+def _creative_properties(item: Item, op: str) -> list[Violation]:
+    """The properties object the creative type needs, and its required inner fields."""
+    kind = item.get("type")
+    found = []
+    if (
+        kind in CREATIVE_PREVIEW_REQUIRED_TYPES
+        and op == "create"
+        and not _present(item, "preview_creative_id")
+    ):
+        found.append(
+            Violation(
+                "preview_creative_id", f"preview_creative_id is required for {kind} creatives"
+            )
+        )
+    field = CREATIVE_TYPE_PROPERTIES.get(kind or "")
+    if field is None or (op == "update" and not _present(item, field)):
+        return found
+    props = item.get(field)
+    if not isinstance(props, Mapping):
+        return [*found, Violation(field, f"{field} is required for {kind} creatives")]
+    return found + _nested(_properties_fields(field, props), field)
+
+
+def _properties_fields(field: str, props: Item) -> list[Violation]:
+    found = [
+        Violation(f, f"{f} is required")
+        for f in CREATIVE_PROPERTIES_REQUIRED[field]
+        if not _present(props, f)
+    ]
+    found += _max_len(props, "app_name", APP_NAME_MAX_LEN)
+    if field != "web_view_properties" and not any(_present(props, f) for f in APP_ID_FIELDS):
+        found.append(Violation("ios_app_id", "one of ios_app_id or android_app_url is required"))
+    return found
