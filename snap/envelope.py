@@ -1,0 +1,134 @@
+"""Snap's JSON envelopes, in one place.
+
+A write goes out wrapped under the plural key (`{"campaigns": [...]}`). Every answer
+comes back as
+
+    {"request_status": "SUCCESS", "request_id": "...",
+     "campaigns": [{"sub_request_status": "SUCCESS", "campaign": {...}}, ...],
+     "paging": {"next_link": "..."}}
+
+and an error as `{"request_status": "ERROR", "request_id", "debug_message",
+"display_message", "error_code"}` (snap-api.md, Rate limits and errors). Statuses are
+compared case-insensitively: Snap's doc samples say `success`, live answers `SUCCESS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Plural API key -> the singular key of each item in an answer.
+SINGULAR: dict[str, str] = {
+    "campaigns": "campaign",
+    "adsquads": "adsquad",
+    "ads": "ad",
+    "creatives": "creative",
+    "media": "media",
+    "organizations": "organization",
+    "adaccounts": "adaccount",
+    "members": "member",
+    "total_stats": "total_stat",
+    "timeseries_stats": "timeseries_stat",
+    "lifetime_stats": "lifetime_stat",
+}
+
+SUCCESS = "success"
+
+
+@dataclass(frozen=True)
+class ApiMessage:
+    """What Snap said about a failure, from an envelope or one failed sub-request."""
+
+    request_id: str | None = None
+    debug_message: str | None = None
+    display_message: str | None = None
+    error_code: str | None = None
+
+    @property
+    def text(self) -> str | None:
+        """The best single line: the developer text first, then the user text, then the code."""
+        return self.debug_message or self.display_message or self.error_code
+
+
+@dataclass
+class Unwrapped:
+    """The items of one answer: `succeeded` as (index in the request, entity) pairs,
+    `failed` as `{"index", "message", "error_code"}` dicts."""
+
+    succeeded: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def is_success(status: Any) -> bool:
+    return isinstance(status, str) and status.strip().lower() == SUCCESS
+
+
+def wrap(kind: str, items: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The body of a create or update: the items under their plural key."""
+    return {kind: [dict(item) for item in items]}
+
+
+def success_body(kind: str, entities: Iterable[Mapping[str, Any]], request_id: str) -> dict:
+    """An all-success answer carrying `entities` (used by the dry-run client and tests)."""
+    singular = SINGULAR[kind]
+    return {
+        "request_status": "SUCCESS",
+        "request_id": request_id,
+        kind: [{"sub_request_status": "SUCCESS", singular: dict(e)} for e in entities],
+    }
+
+
+def api_message(body: Any) -> ApiMessage:
+    """Snap's own words from an error envelope (or an item), tolerant of any shape."""
+    if not isinstance(body, Mapping):
+        return ApiMessage()
+
+    def text(key: str) -> str | None:
+        value = body.get(key)
+        return str(value) if value not in (None, "") else None
+
+    return ApiMessage(
+        request_id=text("request_id"),
+        debug_message=text("debug_message") or text("sub_request_error_reason"),
+        display_message=text("display_message"),
+        error_code=text("error_code"),
+    )
+
+
+def unwrap(body: Mapping[str, Any], kind: str) -> Unwrapped:
+    """Split an answer's items by their `sub_request_status`.
+
+    Snap's wording for a failed item is not documented (snap-api.md: "check each
+    sub_request_status"); we read `sub_request_error_reason` (what live answers are
+    reported to carry), then the error-envelope keys, so any of them reaches the caller.
+    """
+    singular = SINGULAR.get(kind, kind)
+    result = Unwrapped()
+    for index, wrapper in enumerate(body.get(kind) or []):
+        if not isinstance(wrapper, Mapping):
+            continue
+        entity = wrapper.get(singular)
+        if is_success(wrapper.get("sub_request_status")) and isinstance(entity, Mapping):
+            result.succeeded.append((index, dict(entity)))
+            continue
+        said = api_message(wrapper)
+        status = wrapper.get("sub_request_status")
+        result.failed.append(
+            {
+                "index": index,
+                "message": said.text or f"sub_request_status {status!r}",
+                "error_code": said.error_code,
+            }
+        )
+    return result
+
+
+def next_link(body: Mapping[str, Any]) -> str | None:
+    """The URL of the next page, or None on the last page."""
+    paging = body.get("paging")
+    if isinstance(paging, Mapping):
+        link = paging.get("next_link")
+        if isinstance(link, str) and link:
+            return link
+    return None
