@@ -1,0 +1,130 @@
+"""Organizations and ad accounts, and the per-account bookkeeping of the stats sync."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import fields
+from storage.errors import NotFound
+from storage.models.accounts import AdAccount, Organization, StatsMode
+from storage.models.base import utcnow
+from storage.upsert import upsert
+
+# Columns the fleet owns: a re-read of the account from Snap never overwrites them.
+_FLEET_COLUMNS = (
+    "created_at",
+    "rate_limit_rps",
+    "last_synced_at",
+    "finalized_data_end_time",
+    "conversion_data_processed_end_time",
+    "stats_mode",
+)
+
+
+def upsert_organizations(
+    session: Session, items: Sequence[Mapping[str, Any]], *, connection_id: int | None
+) -> int:
+    """Store organizations as Snap lists them (`/me/organizations`)."""
+    now = utcnow()
+    rows = [
+        dict(
+            id=item["id"],
+            connection_id=connection_id,
+            name=item.get("name"),
+            type=item.get("type"),
+            raw=dict(item),
+            snap_updated_at=fields.timestamp(item.get("updated_at")),
+            created_at=now,
+            updated_at=now,
+        )
+        for item in items
+    ]
+    return upsert(session, Organization.__table__, rows, conflict=["id"], keep=["created_at"])
+
+
+def upsert_ad_accounts(
+    session: Session, items: Sequence[Mapping[str, Any]], *, connection_id: int | None
+) -> int:
+    """Store ad accounts as Snap lists them; the fleet's own columns are left alone."""
+    now = utcnow()
+    rows = [_ad_account_row(item, connection_id, now) for item in items]
+    return upsert(session, AdAccount.__table__, rows, conflict=["id"], keep=_FLEET_COLUMNS)
+
+
+def _ad_account_row(item: Mapping[str, Any], connection_id: int | None, now: datetime) -> dict:
+    return dict(
+        id=item["id"],
+        organization_id=item["organization_id"],
+        connection_id=connection_id,
+        name=item.get("name"),
+        type=item.get("type"),
+        currency=item.get("currency") or "USD",
+        timezone=item.get("timezone") or "UTC",
+        status=item.get("status"),
+        delivery_status=fields.string_list(item.get("delivery_status")),
+        raw=dict(item),
+        snap_updated_at=fields.timestamp(item.get("updated_at")),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def get(session: Session, ad_account_id: str) -> AdAccount:
+    row = session.get(AdAccount, ad_account_id, populate_existing=True)
+    if row is None:
+        raise NotFound(f"ad account {ad_account_id} is not known (sync the connection first)")
+    return row
+
+
+def for_connection(session: Session, connection_id: int) -> list[AdAccount]:
+    stmt = select(AdAccount).where(AdAccount.connection_id == connection_id)
+    return list(session.scalars(stmt.order_by(AdAccount.id)))
+
+
+def syncable(session: Session) -> list[AdAccount]:
+    """Accounts the stats fan-out visits: with a connection, and not disabled on Snap."""
+    stmt = select(AdAccount).where(
+        AdAccount.connection_id.is_not(None),
+        (AdAccount.status.is_(None)) | (AdAccount.status.not_in(["DISABLED", "DELETED"])),
+    )
+    return list(session.scalars(stmt.order_by(AdAccount.id)))
+
+
+def record_sync(
+    session: Session,
+    ad_account_id: str,
+    *,
+    synced_at: datetime,
+    finalized_data_end_time: datetime | None,
+    conversion_data_processed_end_time: datetime | None,
+) -> AdAccount:
+    """Remember a successful stats pull and how far Snap says its data is final."""
+    row = get(session, ad_account_id)
+    row.last_synced_at = synced_at
+    row.finalized_data_end_time = finalized_data_end_time
+    row.conversion_data_processed_end_time = conversion_data_processed_end_time
+    session.flush()
+    return row
+
+
+def set_stats_mode(session: Session, ad_account_id: str, mode: StatsMode | str) -> AdAccount:
+    """Remember whether the account level accepted a breakdown (snap-api.md fact 5)."""
+    row = get(session, ad_account_id)
+    row.stats_mode = StatsMode(mode).value
+    session.flush()
+    return row
+
+
+def set_rate_limit(session: Session, ad_account_id: str, rps: int | None) -> AdAccount:
+    """Override the per-account gate budget (None: back to SNAPCHAT_ADS_RATE_LIMIT_RPS)."""
+    if rps is not None and rps < 1:
+        raise ValueError(f"rate_limit_rps must be at least 1, got {rps}")
+    row = get(session, ad_account_id)
+    row.rate_limit_rps = rps
+    session.flush()
+    return row

@@ -1,0 +1,334 @@
+"""The mutation journal: at most one worker holds an idempotency key at a time.
+
+A key moves `pending -> in_flight -> succeeded | failed | unknown | quota_unavailable`
+(RELIABILITY.md rules 1-5, 8). `claim` is the only way into `in_flight`: the row is
+created with `INSERT ... ON CONFLICT DO NOTHING`, then taken with an UPDATE conditioned
+on the attempt number the claimant read, so of two racing claimants exactly one changes
+a row; the other reads the winner's state. Each claim bumps `attempt` (the fencing
+token) and every outcome is written `WHERE attempt = :mine AND state = 'in_flight'`, so
+a worker whose lease ran out cannot overwrite a newer attempt (`StaleAttempt`).
+
+Functions flush but never commit: commit the claim before the request goes out and the
+outcome right after it comes back (rule 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.errors import JournalConflict, StaleAttempt
+from storage.models.base import utcnow
+from storage.models.journal import TERMINAL_STATES, JournalEntry, JournalState
+from storage.upsert import dialect_insert
+
+DEFAULT_LEASE_S = 90.0
+DEFAULT_MAX_ATTEMPTS = 10
+_CLAIMABLE = (
+    JournalState.PENDING.value,
+    JournalState.QUOTA_UNAVAILABLE.value,
+    JournalState.UNKNOWN.value,
+    JournalState.IN_FLIGHT.value,  # only once its lease has expired
+)
+_MUST_RECONCILE = (JournalState.IN_FLIGHT.value, JournalState.UNKNOWN.value)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer to a claim.
+
+    `won`: this caller holds the key under `entry.attempt` and may act. `reconcile`: a
+    previous attempt may have reached Snap (it was in flight or its answer was lost), so
+    list-and-match before any resend (rule 4). When not won, `entry` is the current row:
+    a terminal state means return its recorded result; `in_flight` means someone holds it.
+    """
+
+    won: bool
+    entry: JournalEntry
+    reconcile: bool = False
+
+
+def claim(
+    session: Session,
+    key: str,
+    *,
+    task_id: str,
+    task_name: str,
+    step: str,
+    ad_account_id: str | None,
+    request_digest: str,
+    worker_id: str,
+    lease_s: float = DEFAULT_LEASE_S,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> Claim:
+    """Take `key` for one attempt under a lease of `lease_s`, or learn who has it."""
+    now = now or utcnow()
+    _insert_pending(session, key, task_id, task_name, step, ad_account_id, request_digest, now)
+    entry = _read(session, key)
+    if entry.request_digest != request_digest:
+        raise JournalConflict(
+            f"idempotency key {key} is journaled for another request ({entry.task_name} "
+            f"step {entry.step}); refusing to reuse it"
+        )
+    if not _claimable(entry, now):
+        return Claim(won=False, entry=entry)
+    if entry.attempt >= max_attempts:
+        return Claim(won=False, entry=_exhaust(session, entry, max_attempts, now))
+    return _take(session, entry, worker_id, lease_s, now)
+
+
+def _insert_pending(
+    session: Session,
+    key: str,
+    task_id: str,
+    task_name: str,
+    step: str,
+    ad_account_id: str | None,
+    request_digest: str,
+    now: datetime,
+) -> None:
+    values = dict(
+        idempotency_key=key,
+        task_id=task_id,
+        task_name=task_name,
+        step=step,
+        ad_account_id=ad_account_id,
+        request_digest=request_digest,
+        state=JournalState.PENDING.value,
+        attempt=0,
+        created_at=now,
+        updated_at=now,
+    )
+    stmt = dialect_insert(session, JournalEntry.__table__).values(**values)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+
+
+def _read(session: Session, key: str) -> JournalEntry:
+    stmt = select(JournalEntry).where(JournalEntry.idempotency_key == key)
+    return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def _claimable(entry: JournalEntry, now: datetime) -> bool:
+    if entry.state not in _CLAIMABLE:
+        return False
+    if entry.state == JournalState.IN_FLIGHT.value:
+        return entry.lease_expires_at is None or entry.lease_expires_at <= now
+    return True
+
+
+def _take(
+    session: Session, entry: JournalEntry, worker_id: str, lease_s: float, now: datetime
+) -> Claim:
+    """The conditional UPDATE: it matches only if nobody took the key since we read it."""
+    result = session.execute(
+        update(JournalEntry)
+        .where(
+            JournalEntry.idempotency_key == entry.idempotency_key,
+            JournalEntry.attempt == entry.attempt,
+            JournalEntry.state == entry.state,
+        )
+        .values(
+            state=JournalState.IN_FLIGHT.value,
+            attempt=entry.attempt + 1,
+            worker_id=worker_id,
+            locked_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    reconcile = entry.state in _MUST_RECONCILE
+    won = result.rowcount == 1
+    return Claim(won=won, entry=_read(session, entry.idempotency_key), reconcile=won and reconcile)
+
+
+def _exhaust(
+    session: Session, entry: JournalEntry, max_attempts: int, now: datetime
+) -> JournalEntry:
+    """Rule 8: over the cap the key fails for good, with the reason."""
+    session.execute(
+        update(JournalEntry)
+        .where(
+            JournalEntry.idempotency_key == entry.idempotency_key,
+            JournalEntry.attempt == entry.attempt,
+        )
+        .values(
+            state=JournalState.FAILED.value,
+            reason=f"attempts exhausted ({entry.attempt} of {max_attempts})",
+            error={
+                "code": "attempts_exhausted",
+                "message": f"gave up after {entry.attempt} attempts",
+            },
+            worker_id=None,
+            lease_expires_at=None,
+            updated_at=now,
+            finished_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _read(session, entry.idempotency_key)
+
+
+def _finish(
+    session: Session, key: str, attempt: int, values: dict[str, Any], now: datetime | None
+) -> JournalEntry:
+    """Write an outcome, fenced on `attempt`: a stale attempt gets StaleAttempt."""
+    now = now or utcnow()
+    values = {"updated_at": now, "worker_id": None, "lease_expires_at": None, **values}
+    result = session.execute(
+        update(JournalEntry)
+        .where(
+            JournalEntry.idempotency_key == key,
+            JournalEntry.attempt == attempt,
+            JournalEntry.state == JournalState.IN_FLIGHT.value,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        current = get(session, key)
+        seen = "missing" if current is None else f"{current.state} at attempt {current.attempt}"
+        raise StaleAttempt(f"journal key {key}: attempt {attempt} no longer holds it ({seen})")
+    return _read(session, key)
+
+
+def mark_succeeded(
+    session: Session,
+    key: str,
+    attempt: int,
+    snap_ids: list[str],
+    response: dict[str, Any] | None = None,
+    *,
+    fx_rate: Decimal | None = None,
+    now: datetime | None = None,
+) -> JournalEntry:
+    """The write took effect: store the Snap ids and the (secret-free) response."""
+    finished = now or utcnow()
+    values = dict(
+        state=JournalState.SUCCEEDED.value,
+        snap_ids=list(snap_ids),
+        response=response,
+        error=None,
+        fx_rate=fx_rate,
+        finished_at=finished,
+    )
+    return _finish(session, key, attempt, values, finished)
+
+
+def mark_failed(
+    session: Session,
+    key: str,
+    attempt: int,
+    error: dict[str, Any],
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> JournalEntry:
+    """A definitive failure (validation, rejected): terminal, never retried."""
+    finished = now or utcnow()
+    values = dict(state=JournalState.FAILED.value, error=error, reason=reason, finished_at=finished)
+    return _finish(session, key, attempt, values, finished)
+
+
+def mark_unknown(
+    session: Session,
+    key: str,
+    attempt: int,
+    error: dict[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> JournalEntry:
+    """The request may have reached Snap but the answer was lost: reconcile next time."""
+    values = dict(state=JournalState.UNKNOWN.value, error=error)
+    return _finish(session, key, attempt, values, now)
+
+
+def mark_quota_unavailable(
+    session: Session,
+    key: str,
+    attempt: int,
+    error: dict[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> JournalEntry:
+    """The gate failed closed: nothing was sent, a later claim may try again."""
+    values = dict(state=JournalState.QUOTA_UNAVAILABLE.value, error=error)
+    return _finish(session, key, attempt, values, now)
+
+
+def release(
+    session: Session, key: str, attempt: int, *, now: datetime | None = None
+) -> JournalEntry:
+    """Give the key back untouched (nothing was sent, e.g. a long gate wait): `pending`."""
+    return _finish(session, key, attempt, {"state": JournalState.PENDING.value}, now)
+
+
+def get(session: Session, key: str) -> JournalEntry | None:
+    stmt = select(JournalEntry).where(JournalEntry.idempotency_key == key)
+    return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def for_task(session: Session, task_id: str) -> list[JournalEntry]:
+    """Every step of one task, oldest first."""
+    stmt = select(JournalEntry).where(JournalEntry.task_id == task_id)
+    return list(session.scalars(stmt.order_by(JournalEntry.created_at, JournalEntry.step)))
+
+
+def find_stale(
+    session: Session,
+    *,
+    idle_s: float,
+    now: datetime | None = None,
+    limit: int = 100,
+) -> list[JournalEntry]:
+    """Unfinished keys nobody is working on, idle for `idle_s`: the completer re-drives them.
+
+    That is pending, unknown or quota_unavailable rows untouched for `idle_s`, and
+    in_flight rows whose lease expired (their worker died mid-request).
+    """
+    now = now or utcnow()
+    idle_since = now - timedelta(seconds=idle_s)
+    stmt = (
+        select(JournalEntry)
+        .where(
+            or_(
+                JournalEntry.state.in_(
+                    [
+                        JournalState.PENDING.value,
+                        JournalState.UNKNOWN.value,
+                        JournalState.QUOTA_UNAVAILABLE.value,
+                    ]
+                )
+                & (JournalEntry.updated_at <= idle_since),
+                (JournalEntry.state == JournalState.IN_FLIGHT.value)
+                & (JournalEntry.lease_expires_at <= now),
+            )
+        )
+        .order_by(JournalEntry.updated_at)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def by_state(
+    session: Session, state: JournalState | str, *, limit: int = 100
+) -> list[JournalEntry]:
+    """Operators' view: the most recently touched rows in one state."""
+    stmt = select(JournalEntry).where(JournalEntry.state == str(state))
+    return list(session.scalars(stmt.order_by(JournalEntry.updated_at.desc()).limit(limit)))
+
+
+def for_ad_account(session: Session, ad_account_id: str, *, limit: int = 100) -> list[JournalEntry]:
+    """Operators' view: an ad account's mutations, newest first."""
+    stmt = select(JournalEntry).where(JournalEntry.ad_account_id == ad_account_id)
+    return list(session.scalars(stmt.order_by(JournalEntry.created_at.desc()).limit(limit)))
+
+
+def is_terminal(entry: JournalEntry) -> bool:
+    return entry.state in TERMINAL_STATES
