@@ -32,10 +32,12 @@ __all__ = [
     "HOUR_MAX_SPAN",
     "HOUR_UNAVAILABLE_FIELDS",
     "KNOWN_METRICS",
+    "SNAP_DEFAULT_ATTRIBUTION",
     "StatsEndTimes",
     "StatsRow",
     "StatsWindow",
     "account_zone",
+    "attribution_key",
     "ceil_hour",
     "check_window",
     "fields_for",
@@ -374,7 +376,10 @@ KNOWN_METRICS: Mapping[str, str] = {
     "conversion_purchases": "conversion_purchases",
     "conversion_purchases_value": "conversion_purchases_value_micro",
 }
+# Breakdown key -> entity type, for an item that does not say its `type`.
 _BREAKDOWN_TYPES = {"campaign": "CAMPAIGN", "adsquad": "AD_SQUAD", "ad": "AD"}
+# What Snap applies when a query leaves them out (snap-api.md, query parameters).
+SNAP_DEFAULT_ATTRIBUTION = ("28_DAY", "1_DAY", "conversion")
 _SHAPES = (
     ("total_stats", "total_stat"),
     ("timeseries_stats", "timeseries_stat"),
@@ -394,11 +399,13 @@ class StatsEndTimes:
 class StatsRow:
     """One entity's metrics for one period (a day, an hour, or the whole TOTAL/LIFETIME range).
 
-    `spend_micro` and `conversion_purchases_value_micro` are micro-currency of the ad
-    account's currency. A known metric the query did not ask for is None; every other
-    metric Snap returned is in `extra` under its API name. Breakdown rows name the queried
-    entity in `parent_type`/`parent_id` and the breakdown in `breakdown`. Not hashable
-    (`extra` is a dict).
+    `entity_type` is Snap's `type` in lower case (`ad_account`, `campaign`, `ad_squad`,
+    `ad`). `spend_micro` and `conversion_purchases_value_micro` are micro-currency of the ad
+    account's currency; `conversion_purchases` is a Decimal (modelled conversions may be
+    fractional), the other known metrics are ints. A known metric the query did not ask
+    for is None; every other metric Snap returned is in `extra` under its API name.
+    Breakdown rows name the queried entity in `parent_type`/`parent_id` and the breakdown
+    key in `breakdown`. Not hashable (`extra` is a dict).
     """
 
     entity_type: str
@@ -410,11 +417,12 @@ class StatsRow:
     impressions: int | None = None
     swipes: int | None = None
     view_completion: int | None = None
-    conversion_purchases: int | None = None
+    conversion_purchases: Decimal | None = None
     conversion_purchases_value_micro: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     swipe_up_attribution_window: str | None = None
     view_attribution_window: str | None = None
+    action_report_time: str | None = None
     finalized_data_end_time: datetime | None = None
     conversion_data_processed_end_time: datetime | None = None
     parent_type: str | None = None
@@ -427,6 +435,13 @@ class StatsRow:
         return self.start_time.date() if self.start_time else None
 
     @property
+    def attribution(self) -> str:
+        """The attribution settings as one key, part of the row's identity in storage."""
+        return attribution_key(
+            self.swipe_up_attribution_window, self.view_attribution_window, self.action_report_time
+        )
+
+    @property
     def final(self) -> bool:
         """True when the whole period ends before both finality marks Snap sent."""
         marks = [self.finalized_data_end_time, self.conversion_data_processed_end_time]
@@ -434,13 +449,34 @@ class StatsRow:
         return bool(self.end_time and known) and all(self.end_time <= m for m in known)
 
     def metrics(self) -> dict[str, Any]:
-        """Every metric under its API name, as Snap sent it (known ones as ints)."""
+        """Every metric under its API name (known ones as parsed numbers)."""
         known = {api: getattr(self, attr) for api, attr in KNOWN_METRICS.items()}
         return {**{k: v for k, v in known.items() if v is not None}, **self.extra}
 
     def as_dict(self) -> dict[str, Any]:
-        """A plain dict for an upsert: every attribute plus `day`; `extra` is a copy."""
-        return {**asdict(self), "day": self.day}
+        """A plain dict for an upsert: every attribute plus `day` and `attribution`.
+
+        `extra` is a copy. Pick the columns the target table has; this carries more.
+        """
+        return {**asdict(self), "day": self.day, "attribution": self.attribution}
+
+
+def attribution_key(
+    swipe_up_attribution_window: str | None,
+    view_attribution_window: str | None,
+    action_report_time: str | None,
+) -> str:
+    """`swipe_up=28_DAY,view=1_DAY,report=conversion`: one string for the three settings.
+
+    A setting left out of the query is Snap's default (`SNAP_DEFAULT_ATTRIBUTION`), so a
+    query that omits it and one that sends the default key the same rows.
+    """
+    swipe, view, report = SNAP_DEFAULT_ATTRIBUTION
+    return (
+        f"swipe_up={swipe_up_attribution_window or swipe},"
+        f"view={view_attribution_window or view},"
+        f"report={(action_report_time or report).lower()}"
+    )
 
 
 def flatten_stats(
@@ -448,16 +484,19 @@ def flatten_stats(
     *,
     swipe_up_attribution_window: str | None = None,
     view_attribution_window: str | None = None,
+    action_report_time: str | None = None,
 ) -> list[StatsRow]:
     """Flat rows from one stats answer of any shape, breakdown rows included.
 
-    The attribution windows given here fill in when the answer does not echo them (pass
-    what was requested). A failed request or sub-request raises `BadRequest` with Snap's
-    reason: a partial answer would be stored as if the other entities had no data.
+    The attribution settings given here fill in what the answer does not echo (pass what
+    was requested; Snap echoes the two windows but not `action_report_time`). A failed
+    request or sub-request raises `BadRequest` with Snap's reason: a partial answer would
+    be stored as if the other entities had no data.
     """
     defaults = {
         "swipe_up_attribution_window": swipe_up_attribution_window,
         "view_attribution_window": view_attribution_window,
+        "action_report_time": action_report_time,
     }
     rows: list[StatsRow] = []
     for stat in _stat_objects(body):
@@ -486,18 +525,21 @@ def _is_success(status: Any) -> bool:
     return status is None or str(status).lower() == "success"
 
 
-def _stat_objects(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """Each `*_stat` object of the answer, after checking the request and sub-request status."""
+def _stat_objects(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Each `*_stat` object of the answer, once the request and every sub-request succeeded.
+
+    A failed sub-request's own reason is the most precise one, so it is reported first.
+    """
     request_id = body.get("request_id")
+    items = [(inner, item) for outer, inner in _SHAPES for item in body.get(outer) or ()]
+    for _, item in items:
+        if not _is_success(item.get("sub_request_status")):
+            reason = item.get("sub_request_error_reason") or item.get("sub_request_status")
+            raise _refusal(reason, request_id, body)
     if not _is_success(body.get("request_status")):
-        raise _refusal(body.get("debug_message") or body.get("request_status"), request_id, body)
-    for outer, inner in _SHAPES:
-        for item in body.get(outer) or ():
-            if not _is_success(item.get("sub_request_status")):
-                reason = item.get("sub_request_error_reason") or item.get("sub_request_status")
-                raise _refusal(reason, request_id, body)
-            if item.get(inner):
-                yield item[inner]
+        reason = body.get("debug_message") or body.get("display_message")
+        raise _refusal(reason or body.get("request_status"), request_id, body)
+    return [item[inner] for inner, item in items if item.get(inner)]
 
 
 def _refusal(reason: Any, request_id: Any, body: Mapping[str, Any]) -> BadRequest:
@@ -513,7 +555,7 @@ def _refusal(reason: Any, request_id: Any, body: Mapping[str, Any]) -> BadReques
 def _rows_of_stat(stat: Mapping[str, Any], defaults: Mapping[str, Any]) -> Iterator[StatsRow]:
     common = _common_fields(stat, defaults)
     yield from _entity_rows(stat, stat, common)
-    parent = {"parent_type": stat.get("type"), "parent_id": _id(stat.get("id"))}
+    parent = {"parent_type": _entity_type(stat.get("type")), "parent_id": _id(stat.get("id"))}
     for breakdown, items in (stat.get("breakdown_stats") or {}).items():
         for item in items or ():
             context = {**common, **parent, "breakdown": breakdown}
@@ -534,7 +576,7 @@ def _entity_rows(
     entity: Mapping[str, Any], stat: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Iterator[StatsRow]:
     """Rows of one entity: one per timeseries point, or one for a `stats` total."""
-    who = {"entity_type": str(entity.get("type") or ""), "entity_id": _id(entity.get("id"))}
+    who = {"entity_type": _entity_type(entity.get("type")), "entity_id": _id(entity.get("id"))}
     for point in entity.get("timeseries") or ():
         yield _row(who, point, point, context)
     if entity.get("stats") is not None:
@@ -550,7 +592,9 @@ def _row(
     context: Mapping[str, Any],
 ) -> StatsRow:
     stats = dict(holder.get("stats") or {})
-    known = {attr: _count(stats.pop(api, None), api) for api, attr in KNOWN_METRICS.items()}
+    known: dict[str, Any] = {
+        attr: _count(stats.pop(api, None), api) for api, attr in KNOWN_METRICS.items()
+    }
     return StatsRow(
         **who,
         start_time=_parse_time(period.get("start_time"), "start_time"),
@@ -561,20 +605,37 @@ def _row(
     )
 
 
+def _entity_type(value: Any) -> str:
+    return str(value or "").lower()
+
+
 def _id(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _count(value: Any, name: str) -> int | None:
-    """A known metric as an int (counts and micro amounts are integers on the wire)."""
+def _number(value: Any, name: str = "conversion_purchases") -> Decimal | None:
+    """A metric as an exact Decimal (JSON floats go through their shortest repr)."""
     if value is None:
         return None
     try:
         if isinstance(value, bool):
             raise ValueError
         number = Decimal(str(value))
-        if not number.is_finite() or number != number.to_integral_value():
+        if not number.is_finite():
             raise ValueError
     except (ValueError, ArithmeticError):
-        raise ValueError(f"stats response: {name} is not a whole number: {value!r}") from None
+        raise ValueError(f"stats response: {name} is not a number: {value!r}") from None
+    return number
+
+
+def _count(value: Any, name: str) -> int | Decimal | None:
+    """A known metric parsed: counts and micro amounts must be whole numbers on the wire.
+
+    `conversion_purchases` may be fractional and stays a Decimal (see `_row`).
+    """
+    number = _number(value, name)
+    if number is None or name == "conversion_purchases":
+        return number
+    if number != number.to_integral_value():
+        raise ValueError(f"stats response: {name} is not a whole number: {value!r}")
     return int(number)
