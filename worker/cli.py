@@ -80,6 +80,47 @@ def schema(
     typer.echo(json.dumps(document, indent=2))
 
 
+def _database_shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
+) -> None:
+    """Create or migrate the fleet's schema (DATABASE_URL, or SQLite under SNAPFLEET_HOME)."""
+    from storage import migrate
+
+    url = load_settings().database
+    migrate.upgrade(url, revision)
+    typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: str = typer.Argument(..., help='Target revision; "base" drops every table.'),
+) -> None:
+    """Take the fleet's schema down to a revision."""
+    from storage import migrate
+
+    url = load_settings().database
+    migrate.downgrade(url, revision)
+    typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url) or 'base'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and whether it is the newest."""
+    from storage import migrate
+
+    url = load_settings().database
+    revision, head = migrate.current(url), migrate.head()
+    state = "up to date" if revision == head else f"behind head {head}: run `snapfleet db upgrade`"
+    typer.echo(f"{_database_shown(url)}: {revision or 'empty (no schema)'} ({state})")
+
+
 def main() -> None:
     app(prog_name="snapfleet")
 
