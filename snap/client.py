@@ -784,27 +784,15 @@ def _query(params: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _list_query(parent: str, kind: str, params: Mapping[str, Any]) -> dict[str, str]:
-    """Check `limit` and `sort` against seed 003 before anything is sent."""
+    """Check `limit` and `sort` against seed 003 (`snap.rules`) before anything is sent.
+
+    `limit` defaults to the maximum: fewer pages, fewer calls against the rate limits.
+    """
     query = _query({"limit": rules.PAGE_LIMIT_MAX, **params})
-    limit = query["limit"]
-    if not limit.isdigit() or not rules.PAGE_LIMIT_MIN <= int(limit) <= rules.PAGE_LIMIT_MAX:
-        raise ValidationError(
-            f"limit must be an integer from {rules.PAGE_LIMIT_MIN} to {rules.PAGE_LIMIT_MAX}",
-            field="limit",
-        )
-    if "sort" in query:
-        _check_sort(parent, kind, query)
+    found = rules.check_list_params(parent, kind, query)
+    if found:
+        raise ValidationError("; ".join(v.message for v in found), field=found[0].field)
     return query
-
-
-def _check_sort(parent: str, kind: str, query: Mapping[str, str]) -> None:
-    if query["sort"] not in rules.SORT_VALUES:
-        raise ValidationError(f"sort must be one of {', '.join(rules.SORT_VALUES)}", field="sort")
-    if (parent, kind) not in rules.SORT_SUPPORTED:
-        raise ValidationError(f"sort is not supported on {parent}/{kind}", field="sort")
-    for name in rules.SORT_INCOMPATIBLE_PARAMS:
-        if name in query:
-            raise ValidationError(f"sort cannot be combined with {name}", field=name)
 
 
 def _stats_query(
