@@ -242,13 +242,14 @@ def _dump(model: BaseModel | None) -> dict[str, Any] | None:
 
 
 class Change(AccountPayload):
-    """An update: at least one field besides the ids must be given."""
+    """An update: at least one field besides the ids must be given (null counts as not given)."""
 
     id_fields: ClassVar[tuple[str, ...]] = ("ad_account_id",)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Change:
-        if not self.model_fields_set - set(self.id_fields):
+        changed = self.model_fields_set - set(self.id_fields)
+        if all(getattr(self, field) is None for field in changed):
             raise PydanticCustomError("payload_empty", "nothing to update: give at least one field")
         return self
 
@@ -1040,4 +1041,47 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "snap.stats.pull_all": {},
     "snap.detect.run": {"ad_account_ids": [_ACCOUNT]},
     "snap.connection.refresh": {"connection_id": "3"},
+}
+
+# What each task returns to the runner (DESIGN.md, Mutation: the result backend holds
+# JSON). The shape is owned by the task base (worker/base.py) and the task modules; these
+# documented examples are what the README shows, so its tests can hold the tasks to them.
+_OK = {"status": "succeeded", "dry_run": False}
+RESULT_EXAMPLES: dict[str, dict[str, Any]] = {
+    **{
+        f"snap.{entity}.{verb}": {**_OK, "snap_id": snap_id}
+        for entity, snap_id in (("campaign", _CAMPAIGN), ("adsquad", _AD_SQUAD), ("ad", _AD))
+        for verb in ("create", "update", "pause", "resume", "delete")
+    },
+    "snap.media.upload": {**_OK, "snap_id": _MEDIA, "media_status": "READY"},
+    "snap.creative.create": {**_OK, "snap_id": _CREATIVE},
+    "snap.experiment.launch": {
+        **_OK,
+        "experiment_id": "exp-42",
+        "campaign_id": _CAMPAIGN,
+        "variants": {
+            "control": {"ad_squad_id": _AD_SQUAD, "ad_id": _AD, "status": "ACTIVE"},
+            "hero-b": {
+                "ad_squad_id": "5f1a9c3e-7b2d-4e8f-a6c4-0d9e8f7a6b5c",
+                "ad_id": "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                "status": "PAUSED",
+            },
+        },
+    },
+    "snap.experiment.set_variant_status": {**_OK, "snap_id": _AD_SQUAD, "status_set": "ACTIVE"},
+    "snap.stats.pull": {**_OK, "ad_account_id": _ACCOUNT, "rows_upserted": 14, "api_calls": 1},
+    "snap.stats.pull_all": {**_OK, "enqueued": 3},
+    "snap.detect.run": {**_OK, "events": 1},
+    "snap.connection.refresh": {**_OK, "connection_id": "3", "expires_in_s": 1800},
+}
+VALIDATION_FAILURE_EXAMPLE: dict[str, Any] = {
+    "status": "failed",
+    "code": "validation",
+    "message": "daily_budget_usd: Decimal input should have no more than 6 decimal places",
+    "errors": [
+        {
+            "field": "daily_budget_usd",
+            "message": "Decimal input should have no more than 6 decimal places",
+        }
+    ],
 }
