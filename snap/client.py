@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from snap import envelope, retry, rules
+from snap import envelope, models, retry, rules
 from snap.errors import (
     ConnectError,
     NotFound,
@@ -54,17 +54,6 @@ DEFAULT_MAX_ELAPSED_S = 60.0
 # third-party client uses and stays under the 32 MB the Public Profile API documents.
 SIMPLE_UPLOAD_MAX_BYTES = 32_000_000
 UPLOAD_PART_BYTES = 25 * 1024 * 1024
-
-# Plural API key -> the pydantic model of `snap.models` that parses it.
-MODEL_NAMES = {
-    "campaigns": "Campaign",
-    "adsquads": "AdSquad",
-    "ads": "Ad",
-    "creatives": "Creative",
-    "media": "Media",
-    "organizations": "Organization",
-    "adaccounts": "AdAccount",
-}
 
 STATS_LEVELS = {
     "campaign": "campaigns",
@@ -113,9 +102,8 @@ def chunk_key(idempotency_key: str, chunk_index: int, chunk_count: int) -> str:
 
 
 def _model(kind: str, entity: Mapping[str, Any]) -> Any:
-    from snap import models
-
-    return getattr(models, MODEL_NAMES[kind]).model_validate(dict(entity))
+    """Parse one entity into its `snap.models` class (lenient: unknown fields survive)."""
+    return models.MODELS[kind].model_validate(dict(entity))
 
 
 class SnapClient:
@@ -173,8 +161,6 @@ class SnapClient:
     def me(self) -> Any:
         """`GET /me`: who the token belongs to; the connection probe."""
         body = self._request(_Call("/me", "GET", self._url("/me")))
-        from snap import models
-
         return models.Me.model_validate(body.get("me") or {})
 
     def organizations(self, *, with_ad_accounts: bool = False) -> list[Any]:
@@ -396,7 +382,7 @@ class SnapClient:
         end_time: datetime | str | None = None,
         breakdown: str | None = None,
         **params: Any,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Any]:
         """`GET /{level}s/{id}/stats`: one stat object per entity (`total_stat`,
         `timeseries_stat` or `lifetime_stat`), breakdown pages merged into it.
 
@@ -412,7 +398,7 @@ class SnapClient:
         merged: list[dict[str, Any]] = []
         for body in self._pages(replace(call, params=query)):
             _merge_stats(merged, _stat_objects(body, key, call.operation))
-        return merged
+        return [models.Stat.model_validate(stat) for stat in merged]
 
     # --- Entity layer -----------------------------------------------------------------
 
@@ -695,17 +681,17 @@ def _validated(
     kind: str, items: Sequence[Mapping[str, Any]], op: str, context: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """Every item through `snap.models.validate_write`; the first bad one stops the write."""
-    from snap import models
-
     if not items:
         raise ValidationError(f"no {kind} to write", field=kind)
     cleaned = []
     for index, item in enumerate(items):
         try:
-            cleaned.append(models.validate_write(kind, dict(item), op=op, **context))
+            cleaned.append(models.validate_write(kind, item, op=op, **context))
         except ValidationError as exc:
-            field = f"{kind}[{index}].{exc.field}" if exc.field else f"{kind}[{index}]"
-            raise ValidationError(exc.message, field=field) from exc
+            if len(items) > 1:
+                exc.message = f"item {index}: {exc.message}"
+                exc.args = (exc.message,)
+            raise
     return cleaned
 
 
