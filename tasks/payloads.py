@@ -1046,20 +1046,24 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 # What each task returns to the runner (DESIGN.md, Mutation: the result backend holds
 # JSON). The shape is owned by the task base (worker/base.py) and the task modules; these
 # documented examples are what the README shows, so its tests can hold the tasks to them.
-_OK = {"status": "succeeded", "dry_run": False}
+
+
+def _ok(**fields: Any) -> dict[str, Any]:
+    return {"status": "succeeded", **fields, "dry_run": False}
+
+
 RESULT_EXAMPLES: dict[str, dict[str, Any]] = {
     **{
-        f"snap.{entity}.{verb}": {**_OK, "snap_id": snap_id}
+        f"snap.{entity}.{verb}": _ok(snap_id=snap_id)
         for entity, snap_id in (("campaign", _CAMPAIGN), ("adsquad", _AD_SQUAD), ("ad", _AD))
         for verb in ("create", "update", "pause", "resume", "delete")
     },
-    "snap.media.upload": {**_OK, "snap_id": _MEDIA, "media_status": "READY"},
-    "snap.creative.create": {**_OK, "snap_id": _CREATIVE},
-    "snap.experiment.launch": {
-        **_OK,
-        "experiment_id": "exp-42",
-        "campaign_id": _CAMPAIGN,
-        "variants": {
+    "snap.media.upload": _ok(snap_id=_MEDIA, media_status="READY"),
+    "snap.creative.create": _ok(snap_id=_CREATIVE),
+    "snap.experiment.launch": _ok(
+        experiment_id="exp-42",
+        campaign_id=_CAMPAIGN,
+        variants={
             "control": {"ad_squad_id": _AD_SQUAD, "ad_id": _AD, "status": "ACTIVE"},
             "hero-b": {
                 "ad_squad_id": "5f1a9c3e-7b2d-4e8f-a6c4-0d9e8f7a6b5c",
@@ -1067,12 +1071,12 @@ RESULT_EXAMPLES: dict[str, dict[str, Any]] = {
                 "status": "PAUSED",
             },
         },
-    },
-    "snap.experiment.set_variant_status": {**_OK, "snap_id": _AD_SQUAD, "status_set": "ACTIVE"},
-    "snap.stats.pull": {**_OK, "ad_account_id": _ACCOUNT, "rows_upserted": 14, "api_calls": 1},
-    "snap.stats.pull_all": {**_OK, "enqueued": 3},
-    "snap.detect.run": {**_OK, "events": 1},
-    "snap.connection.refresh": {**_OK, "connection_id": "3", "expires_in_s": 1800},
+    ),
+    "snap.experiment.set_variant_status": _ok(snap_id=_AD_SQUAD, variant_status="ACTIVE"),
+    "snap.stats.pull": _ok(ad_account_id=_ACCOUNT, rows_upserted=14, api_calls=1),
+    "snap.stats.pull_all": _ok(enqueued=3),
+    "snap.detect.run": _ok(events=1),
+    "snap.connection.refresh": _ok(connection_id="3", expires_in_s=1800),
 }
 VALIDATION_FAILURE_EXAMPLE: dict[str, Any] = {
     "status": "failed",

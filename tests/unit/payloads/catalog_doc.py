@@ -1,0 +1,54 @@
+"""The README's "Task catalog" section, rendered from tasks/payloads.py.
+
+`python -m tests.unit.payloads.catalog_doc` prints it; test_catalog.py fails when the
+README's copy differs, so the documented payloads are always the ones the code accepts.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tasks.payloads import EXAMPLES, RESULT_EXAMPLES, VALIDATION_FAILURE_EXAMPLE, task_summaries
+
+INTRO = """\
+## Task catalog
+
+The runner enqueues a task by name with a JSON payload:
+`send_task("snap.campaign.create", kwargs=payload)`. Payloads are the models of
+`tasks/payloads.py` (`TASK_PAYLOADS`); `snapfleet schema` lists the tasks,
+`snapfleet schema TASK` prints a payload's JSON schema and `--example` a valid payload.
+
+- Money is in USD (`*_usd`): a JSON number or a string, non-negative, at most 6 decimals,
+  kept as an exact `Decimal` (`0.1` stays `0.1`). The task converts it to the ad account's
+  micro-currency with the account's FX rate; `roas_value` is a ratio (1.5 = 1.5x), not money.
+- Datetimes are ISO-8601 with an offset (`2026-03-01T00:00:00-08:00`); an end must follow its start.
+- Unknown fields are refused by name; every entity payload names its `ad_account_id`.
+- Creates ship `PAUSED` unless `status` says `ACTIVE`. Update, pause and resume read the
+  entity and send it back with the change, so Snap's required update fields (seeds 001,
+  002, 004) are always present; pause/resume change only `status`.
+- Results are JSON in the result backend: `status`, `dry_run` and the Snap ids are the
+  contract (DESIGN.md, Mutation); the other keys shown below are illustrative.
+- A refused payload never reaches Snap. The task fails at once with:
+
+```json
+{failure}
+```
+"""
+
+
+def render_task(task: str, summary: str) -> str:
+    payload = json.dumps(EXAMPLES[task], indent=2)
+    result = json.dumps(RESULT_EXAMPLES[task])
+    summary = summary[:1].upper() + summary[1:]
+    return f"### `{task}`\n\n{summary}\n\n```json\n{payload}\n```\n\nReturns `{result}`.\n"
+
+
+def render_catalog() -> str:
+    """The whole section, from `## Task catalog` to the last task."""
+    intro = INTRO.format(failure=json.dumps(VALIDATION_FAILURE_EXAMPLE, indent=2))
+    tasks = [render_task(task, summary) for task, summary in task_summaries().items()]
+    return "\n".join([intro, *tasks])
+
+
+if __name__ == "__main__":
+    print(render_catalog())
