@@ -1,0 +1,56 @@
+"""A synchronous httpx transport that serves requests from the sandbox app in-process.
+
+The fleet's client is a sync `httpx.Client`, and `httpx.ASGITransport` is async-only,
+so this transport runs the ASGI app on a private event loop in a daemon thread and
+hands each request over with `run_coroutine_threadsafe`: safe to call from many worker
+threads at once. A drop fault surfaces as `httpx.RemoteProtocolError`, as a real
+connection closed without an answer does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpx
+
+from snap.sandbox.app import DROP_HEADER
+
+
+class SandboxTransport(httpx.BaseTransport):
+    def __init__(self, app: Any) -> None:
+        self._inner = httpx.ASGITransport(app=app)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="sandbox-loop", daemon=True
+        )
+        self._thread.start()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._loop.is_closed():
+            raise RuntimeError("the sandbox transport is closed")
+        body = request.read()
+        future = asyncio.run_coroutine_threadsafe(self._send(request, body), self._loop)
+        status, headers, content = future.result()
+        if DROP_HEADER in headers:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    async def _send(self, request: httpx.Request, body: bytes) -> tuple[int, httpx.Headers, bytes]:
+        copy = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+        response = await self._inner.handle_async_request(copy)
+        content = await response.aread()
+        headers = httpx.Headers(
+            [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        )
+        return response.status_code, headers, content
+
+    def close(self) -> None:
+        """Stop the private loop (the app and its state live on)."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+            self._loop.close()
