@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Literal
@@ -38,13 +39,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     HttpUrl,
     StringConstraints,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
 from snap import rules
 
@@ -62,48 +64,52 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def one_of(values: frozenset[str]) -> Any:
-    """A string type checked against a `snap.rules` table, listed as an enum in the schema."""
-    allowed = sorted(values)
+@dataclass(frozen=True)
+class OneOf:
+    """Annotation: a string checked against a `snap.rules` table, an `enum` in the schema."""
 
-    def check(value: str) -> str:
-        if value not in values:
+    values: frozenset[str]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {**handler(schema), "enum": sorted(self.values)}
+
+    def _check(self, value: str) -> str:
+        if value not in self.values:
+            allowed = ", ".join(sorted(self.values))
             raise PydanticCustomError(
-                "one_of", "Input should be one of: {allowed}", {"allowed": ", ".join(allowed)}
+                "one_of", "Input should be one of: {allowed}", {"allowed": allowed}
             )
         return value
-
-    return Annotated[
-        str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": allowed})
-    ]
-
-
-def text(max_len: int) -> Any:
-    """A non-blank string of at most `max_len` characters."""
-    return Annotated[str, StringConstraints(max_length=max_len), AfterValidator(_not_blank)]
 
 
 EntityId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
-Name = text(rules.NAME_MAX_LEN)
+Name = Annotated[str, StringConstraints(max_length=rules.NAME_MAX_LEN), AfterValidator(_not_blank)]
 UsdAmount = Annotated[Decimal, Field(ge=0, decimal_places=6, allow_inf_nan=False)]
 """A non-negative USD amount with at most 6 decimals (one micro); 0.1 stays Decimal('0.1')."""
 Targeting = dict[str, Any]
 
 Status = Literal["ACTIVE", "PAUSED"]
-CampaignObjective = one_of(rules.CAMPAIGN_OBJECTIVES)
-ObjectiveV2Type = one_of(rules.OBJECTIVE_V2_TYPES)
-PromotionType = one_of(rules.PROMOTION_TYPES)
-AdSquadType = one_of(rules.AD_SQUAD_TYPES)
-BidStrategy = one_of(rules.BID_STRATEGIES)
-OptimizationGoal = one_of(rules.OPTIMIZATION_GOALS)
-PacingType = one_of(rules.PACING_TYPES)
-AdType = one_of(rules.AD_TYPES)
-CreativeType = one_of(rules.CREATIVE_TYPES)
-CallToAction = one_of(rules.CALL_TO_ACTIONS)
-CropPosition = one_of(rules.TOP_SNAP_CROP_POSITIONS)
-Granularity = one_of(rules.STATS_GRANULARITIES)
+CampaignObjective = Annotated[str, OneOf(rules.CAMPAIGN_OBJECTIVES)]
+ObjectiveV2Type = Annotated[str, OneOf(rules.OBJECTIVE_V2_TYPES)]
+PromotionType = Annotated[str, OneOf(rules.PROMOTION_TYPES)]
+AdSquadType = Annotated[str, OneOf(rules.AD_SQUAD_TYPES)]
+BidStrategy = Annotated[str, OneOf(rules.BID_STRATEGIES)]
+OptimizationGoal = Annotated[str, OneOf(rules.OPTIMIZATION_GOALS)]
+PacingType = Annotated[str, OneOf(rules.PACING_TYPES)]
+AdType = Annotated[str, OneOf(rules.AD_TYPES)]
+CreativeType = Annotated[str, OneOf(rules.CREATIVE_TYPES)]
+CallToAction = Annotated[str, OneOf(rules.CALL_TO_ACTIONS)]
+CropPosition = Annotated[str, OneOf(rules.TOP_SNAP_CROP_POSITIONS)]
+Granularity = Annotated[str, OneOf(rules.STATS_GRANULARITIES)]
 MediaType = Literal["IMAGE", "VIDEO"]  # the two the fleet uploads (of rules.MEDIA_TYPES)
 VariantRole = Literal["control", "treatment"]
 
