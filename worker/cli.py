@@ -121,6 +121,41 @@ def db_current() -> None:
     typer.echo(f"{_database_shown(url)}: {revision or 'empty (no schema)'} ({state})")
 
 
+@app.command()
+def sandbox(
+    host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+    port: int = typer.Option(8765, help="TCP port"),
+    token: str | None = typer.Option(None, help="a bearer token that is always valid"),
+    rate_limit_rps: int | None = typer.Option(None, help="per ad account requests/s (429 past it)"),
+    seed: str = typer.Option("demo", help="demo (accounts and entities) or empty (accounts only)"),
+    ignore_idempotency_key: bool = typer.Option(
+        False, help="no dedupe on Idempotency-Key, as Snap is documented to behave"
+    ),
+    client_id: str | None = typer.Option(None, help="OAuth client_id the token endpoint checks"),
+    client_secret: str | None = typer.Option(
+        None, envvar="SNAPFLEET_SANDBOX_CLIENT_SECRET", help="OAuth client_secret it checks"
+    ),
+    token_lifetime_s: int = typer.Option(1800, help="expires_in of issued access tokens"),
+) -> None:
+    """Serve the fake Snap Marketing API at http://HOST:PORT/v1 (OAuth at /login/oauth2)."""
+    from snap.sandbox.config import SandboxConfig
+    from snap.sandbox.server import serve
+
+    if seed not in ("demo", "empty"):
+        raise typer.BadParameter("seed must be demo or empty", param_hint="--seed")
+    config = SandboxConfig(
+        token=token,
+        rate_limit_rps=rate_limit_rps,
+        seed=seed,  # type: ignore[arg-type]
+        ignore_idempotency_key=ignore_idempotency_key,
+        client_id=client_id,
+        client_secret=client_secret,
+        access_token_lifetime_s=token_lifetime_s,
+        frozen_clock=False,
+    )
+    serve(config, host, port, echo=typer.echo)
+
+
 def main() -> None:
     app(prog_name="snapfleet")
 
