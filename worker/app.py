@@ -63,6 +63,8 @@ TASK_MODULES = (
 # hour-long stats backfill never delays a pause waiting on `mutations`.
 SYNC_PREFIXES = ("snap.stats.", "snap.detect.", "snap.sync.")
 
+GATE_SOCKET_TIMEOUT_S = 2.0
+
 # Embedded mode: one in-process Redis stand-in (with Lua) shared by every gate of the process.
 _EMBEDDED_SERVER: Any = None
 
@@ -237,10 +239,18 @@ def _new_gate_redis(settings: Settings) -> Any:
             _EMBEDDED_SERVER = fakeredis.FakeServer()
         return fakeredis.FakeRedis(server=_EMBEDDED_SERVER)
     import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
 
-    # Short socket timeouts: a hung Redis must fail the gate closed quickly, not hang a task.
+    # Short timeouts and one retry (redis-py's default is 10): a hung or lost Redis must fail
+    # the gate closed within seconds, not hold a worker. A retried decision whose first try
+    # did run only spends one extra slot: conservative, never over the limit.
     return redis.Redis.from_url(
-        settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0, health_check_interval=30
+        settings.redis_url,
+        socket_timeout=GATE_SOCKET_TIMEOUT_S,
+        socket_connect_timeout=GATE_SOCKET_TIMEOUT_S,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        health_check_interval=30,
     )
 
 

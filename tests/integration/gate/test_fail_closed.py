@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from snap.errors import QuotaUnavailable
 from worker.gate import TokenGate
@@ -15,7 +17,9 @@ from worker.gate import TokenGate
 
 def test_a_refused_connection_raises_quota_unavailable() -> None:
     # Given a store on a port nothing listens on,
-    client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    client = redis.Redis.from_url(
+        "redis://127.0.0.1:1/0", socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+    )
     gate = TokenGate(client, limit=5, app_limit=5, token_limit=5)
     # I expect the gate to refuse to decide, naming the cause but no token.
     with pytest.raises(QuotaUnavailable) as caught:
@@ -54,7 +58,12 @@ def silent_server() -> Iterator[int]:
 
 
 def test_a_hung_store_times_out_into_quota_unavailable(silent_server: int) -> None:
-    client = redis.Redis(port=silent_server, socket_timeout=0.2, socket_connect_timeout=0.2)
+    client = redis.Redis(
+        port=silent_server,
+        socket_timeout=0.2,
+        socket_connect_timeout=0.2,
+        retry=Retry(NoBackoff(), 0),
+    )
     gate = TokenGate(client, limit=5)
     with pytest.raises(QuotaUnavailable) as caught:
         gate.try_acquire("app-1", "acct-1")
