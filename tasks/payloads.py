@@ -774,13 +774,17 @@ class ExperimentLaunch(BidFields):
         )
 
     def ad_item(self, variant: Variant, *, ad_squad_id: str) -> dict[str, Any]:
-        """The variant's `ads[]` item: its creative in its ad squad, same status."""
+        """The variant's `ads[]` item: its creative in its ad squad, always ACTIVE.
+
+        The ad squad's status is the variant's one switch: an ACTIVE ad under a PAUSED
+        ad squad does not deliver, so set_variant_status toggles one entity, not two.
+        """
         return {
             "ad_squad_id": ad_squad_id,
             "creative_id": variant.creative_id,
             "name": f"{self.experiment_id}:{variant.name}",
             "type": self.ad_type,
-            "status": variant.status,
+            "status": "ACTIVE",
         }
 
 
@@ -802,6 +806,12 @@ class ExperimentSetVariantStatus(AccountPayload):
     experiment_id: EntityId
     variant_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     status: Status
+
+    def to_snap_item(
+        self, to_micro: MicroConverter | None = None, *, current: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The variant's ad squad (`current`, found by the task) with only `status` changed."""
+        return {**carried("adsquads", current), "id": current["id"], "status": self.status}
 
 
 # --- Stats, detection, connections -------------------------------------------------------
@@ -890,7 +900,11 @@ def task_summaries() -> dict[str, str]:
 
 
 def validate_payload(task_name: str, payload: Mapping[str, Any]) -> Payload:
-    """Validate a runner payload; raises pydantic's ValidationError or UnknownTask."""
+    """Validate a runner payload; raises pydantic's ValidationError or UnknownTask.
+
+    Report a ValidationError with `validation_failure()`, never `str(exc)`: pydantic's
+    text echoes the input values.
+    """
     return payload_model(task_name).model_validate(dict(payload))
 
 

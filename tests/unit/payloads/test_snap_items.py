@@ -193,7 +193,8 @@ def test_an_experiment_ships_the_control_active_and_treatments_paused():
     ]
     ads = [launch.ad_item(v, ad_squad_id=f"s{i}") for i, v in enumerate(launch.variants)]
     assert [s["status"] for s in squads] == ["ACTIVE", "PAUSED"]
-    assert [a["status"] for a in ads] == ["ACTIVE", "PAUSED"]
+    # the ad squad is the variant's switch: its ad is ACTIVE and delivers once the squad is
+    assert [a["status"] for a in ads] == ["ACTIVE", "ACTIVE"]
     assert [s["name"] for s in squads] == ["exp-42:control", "exp-42:hero-b"]
     assert [a["creative_id"] for a in ads] == [v.creative_id for v in launch.variants]
     assert all(s["targeting"] == launch.variants[0].targeting for s in squads)
@@ -204,3 +205,14 @@ def test_an_experiment_on_an_existing_campaign_has_no_campaign_item():
     launch = ExperimentLaunch.model_validate(payload)
     with pytest.raises(ValueError, match="existing campaign_id"):
         launch.campaign_item(usd_as_micro)
+
+
+@pytest.mark.parametrize("status", ["ACTIVE", "PAUSED"])
+def test_set_variant_status_toggles_only_the_variants_ad_squad(status):
+    payload = example("snap.experiment.set_variant_status", status=status)
+    model = validate_payload("snap.experiment.set_variant_status", payload)
+    item = model.to_snap_item(current=AD_SQUAD_NOW)
+    assert item["id"] == AD_SQUAD_NOW["id"]
+    assert item["status"] == status
+    assert item["targeting"] == AD_SQUAD_NOW["targeting"]
+    assert "placement" not in item
