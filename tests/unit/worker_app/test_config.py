@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import fakeredis
@@ -147,9 +148,13 @@ def test_the_fleet_gate_fails_closed_when_redis_is_down() -> None:
 
 
 def test_missing_task_modules_are_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    # The handler goes on our logger itself: an earlier in-process worker may have
+    # reconfigured propagation to the root logger.
+    logging.getLogger("snapfleet.worker").addHandler(caplog.handler)
     assert present_task_modules(("worker.gate", "tasks.no_such_module", "nope.nothing")) == [
         "worker.gate"
     ]
+    logging.getLogger("snapfleet.worker").removeHandler(caplog.handler)
     assert "tasks.no_such_module" in caplog.text and "nope.nothing" in caplog.text
 
 
