@@ -446,7 +446,8 @@ class StatsRow:
         """True when the whole period ends before both finality marks Snap sent."""
         marks = [self.finalized_data_end_time, self.conversion_data_processed_end_time]
         known = [m for m in marks if m is not None]
-        return bool(self.end_time and known) and all(self.end_time <= m for m in known)
+        end = self.end_time
+        return end is not None and bool(known) and all(end <= m for m in known)
 
     def metrics(self) -> dict[str, Any]:
         """Every metric under its API name (known ones as parsed numbers)."""
@@ -480,7 +481,7 @@ def attribution_key(
 
 
 def flatten_stats(
-    body: Mapping[str, Any],
+    answer: Mapping[str, Any] | Iterable[Any],
     *,
     swipe_up_attribution_window: str | None = None,
     view_attribution_window: str | None = None,
@@ -488,10 +489,12 @@ def flatten_stats(
 ) -> list[StatsRow]:
     """Flat rows from one stats answer of any shape, breakdown rows included.
 
-    The attribution settings given here fill in what the answer does not echo (pass what
-    was requested; Snap echoes the two windows but not `action_report_time`). A failed
-    request or sub-request raises `BadRequest` with Snap's reason: a partial answer would
-    be stored as if the other entities had no data.
+    `answer` is a whole response body, or the stat objects `SnapClient.stats()` returns
+    (dicts or `snap.models.Stat`, pages already merged). The attribution settings given
+    here fill in what the answer does not echo (pass what was requested; Snap echoes the
+    two windows but not `action_report_time`). A failed request or sub-request raises
+    `BadRequest` with Snap's reason: a partial answer would be stored as if the other
+    entities had no data.
     """
     defaults = {
         "swipe_up_attribution_window": swipe_up_attribution_window,
@@ -499,15 +502,15 @@ def flatten_stats(
         "action_report_time": action_report_time,
     }
     rows: list[StatsRow] = []
-    for stat in _stat_objects(body):
+    for stat in _stat_objects(answer):
         rows.extend(_rows_of_stat(stat, defaults))
     return rows
 
 
-def stats_end_times(body: Mapping[str, Any]) -> StatsEndTimes:
-    """The finality marks of an answer: the earliest of each over its stat objects."""
+def stats_end_times(answer: Mapping[str, Any] | Iterable[Any]) -> StatsEndTimes:
+    """The finality marks of an answer (body or stat objects): the earliest of each."""
     finalized, conversions = [], []
-    for stat in _stat_objects(body):
+    for stat in _stat_objects(answer):
         finalized.append(
             _parse_time(stat.get("finalized_data_end_time"), "finalized_data_end_time")
         )
@@ -525,11 +528,15 @@ def _is_success(status: Any) -> bool:
     return status is None or str(status).lower() == "success"
 
 
-def _stat_objects(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _stat_objects(answer: Mapping[str, Any] | Iterable[Any]) -> list[Mapping[str, Any]]:
     """Each `*_stat` object of the answer, once the request and every sub-request succeeded.
 
     A failed sub-request's own reason is the most precise one, so it is reported first.
+    Stat objects handed over directly (the client already checked them) are taken as dicts.
     """
+    if not isinstance(answer, Mapping):
+        return [_plain(stat) for stat in answer]
+    body = answer
     request_id = body.get("request_id")
     items = [(inner, item) for outer, inner in _SHAPES for item in body.get(outer) or ()]
     for _, item in items:
@@ -540,6 +547,16 @@ def _stat_objects(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         reason = body.get("debug_message") or body.get("display_message")
         raise _refusal(reason or body.get("request_status"), request_id, body)
     return [item[inner] for inner, item in items if item.get(inner)]
+
+
+def _plain(stat: Any) -> Mapping[str, Any]:
+    """A stat object as a dict: pydantic models (extra fields included) are dumped."""
+    if hasattr(stat, "model_dump"):
+        dumped: Mapping[str, Any] = stat.model_dump(mode="python", exclude_none=True)
+        return dumped
+    if isinstance(stat, Mapping):
+        return stat
+    raise TypeError(f"not a stat object: {type(stat).__name__}")
 
 
 def _refusal(reason: Any, request_id: Any, body: Mapping[str, Any]) -> BadRequest:

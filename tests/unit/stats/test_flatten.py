@@ -229,3 +229,28 @@ def test_stats_end_times_takes_the_earliest_over_several_stat_objects():
     assert stats_end_times(body) == StatsEndTimes(
         t("2022-06-26T00:00:00.000-07:00"), t("2022-06-28T07:00:00.000Z")
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ad_day",
+        "campaign_total",
+        "ad_lifetime",
+        "account_spend_day",
+        "account_day_breakdown_campaign",
+        "campaign_total_breakdown_adsquad",
+        "campaign_hour",
+    ],
+)
+def test_stat_objects_from_the_client_flatten_like_the_whole_body(name):
+    # SnapClient.stats() returns the stat objects as snap.models.Stat, pages merged.
+    from snap.models import Stat
+
+    body = sample(name)
+    (outer,) = (key for key in body if key.endswith("_stats"))
+    inner = outer[:-1]
+    stats = [Stat.model_validate(item[inner]) for item in body[outer]]
+    assert flatten_stats(stats) == flatten_stats(body)
+    assert flatten_stats([item[inner] for item in body[outer]]) == flatten_stats(body)
+    assert stats_end_times(stats) == stats_end_times(body)
