@@ -106,6 +106,7 @@ def _check(state, kind, parent, account, item, op, current, now) -> None:
     if violations:
         raise ItemRefused("; ".join(f"{v.field}: {v.message}" for v in violations))
     if kind == "campaigns" and current is not None:
+        _echoed_unchanged(item, current)
         _lifetime_cap(state, item, current)
     if kind == "adsquads" and current is not None:
         _running_start_time(item, current, now)
@@ -143,6 +144,15 @@ def _rule_violations(state, kind, parent, account, item, op, current) -> list[ru
         )
         return rules.check_ad(item, op=op, creative_type=creative_type)
     return rules.CHECKS[kind](item, op=op)
+
+
+def _echoed_unchanged(item: Item, current: Record) -> None:
+    """seed 002 PUT example echoes ad_account_id, objective, buy_model...: sent, not changed.
+    A field the stored campaign lacks (a server default such as objective) may be echoed."""
+    for field in sorted(rules.CAMPAIGN_UPDATE_ECHO_FIELDS - {"id"}):
+        stored = current.entity.get(field)
+        if field in item and stored is not None and item[field] != stored:
+            raise ItemRefused(f"{field}: {field} cannot be updated on a campaign", E_IMMUTABLE)
 
 
 def _lifetime_cap(state: SandboxState, item: Item, current: Record) -> None:
