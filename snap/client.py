@@ -609,9 +609,9 @@ def _answer(call: _Call, response: httpx.Response) -> dict[str, Any]:
             operation=call.operation,
             http_status=response.status_code,
         )
-    if "request_status" in body and not envelope.is_success(body["request_status"]):
+    if envelope.is_error(body.get("request_status")):
         raise _status_error(call.operation, response, body, status=400)
-    return body
+    return body  # SUCCESS, or PARTIAL (seen from the sandbox): the items decide
 
 
 def _status_error(

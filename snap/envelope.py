@@ -34,6 +34,7 @@ SINGULAR: dict[str, str] = {
 }
 
 SUCCESS = "success"
+ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class Unwrapped:
 
 def is_success(status: Any) -> bool:
     return isinstance(status, str) and status.strip().lower() == SUCCESS
+
+
+def is_error(status: Any) -> bool:
+    """A whole-request failure. Other non-success values (e.g. `PARTIAL`) leave the
+    verdict to each item's `sub_request_status`."""
+    return isinstance(status, str) and status.strip().lower() == ERROR
 
 
 def wrap(kind: str, items: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:

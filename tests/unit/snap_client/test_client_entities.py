@@ -345,3 +345,20 @@ def test_200_with_an_error_envelope_is_an_error():
     with pytest.raises(BadRequest) as caught:
         client.get_campaign("X")
     assert caught.value.request_id == "r9" and caught.value.debug_message == "nope"
+
+
+def test_partial_request_status_leaves_the_verdict_to_the_items():
+    body = {
+        "request_status": "PARTIAL",
+        "request_id": "r",
+        "campaigns": [
+            {"sub_request_status": "SUCCESS", "campaign": {"id": "c0", "name": "Campaign 0"}},
+            {"sub_request_status": "ERROR", "sub_request_error_reason": "unknown id"},
+        ],
+    }
+    wire = Wire(httpx.Response(200, json=body))
+    client, _ = make_client(wire)
+    with pytest.raises(PartialFailure) as caught:
+        client.create_campaigns("A", [items.campaign(0), items.campaign(1)], idempotency_key=KEY)
+    assert [c.id for c in caught.value.succeeded] == ["c0"]
+    assert caught.value.failed[0]["message"] == "unknown id"
