@@ -984,8 +984,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "snap.adsquad.update": {
         "ad_account_id": _ACCOUNT,
         "ad_squad_id": _AD_SQUAD,
-        "bid_strategy": "MIN_ROAS",
-        "roas_value": "1.5",
+        "bid_usd": "2.5",
+        "daily_budget_usd": "80",
     },
     "snap.adsquad.pause": {"ad_account_id": _ACCOUNT, "ad_squad_id": _AD_SQUAD},
     "snap.adsquad.resume": {"ad_account_id": _ACCOUNT, "ad_squad_id": _AD_SQUAD},

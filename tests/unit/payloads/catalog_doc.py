@@ -1,12 +1,16 @@
 """The README's "Task catalog" section, rendered from tasks/payloads.py.
 
-`python -m tests.unit.payloads.catalog_doc` prints it; test_catalog.py fails when the
-README's copy differs, so the documented payloads are always the ones the code accepts.
+`python -m tests.unit.payloads.catalog_doc` prints it, `... --write` replaces the section
+in README.md (and nothing else); test_catalog.py fails when the README's copy differs, so
+the documented payloads are always the ones the code accepts.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
+from pathlib import Path
 
 from tasks.payloads import EXAMPLES, RESULT_EXAMPLES, VALIDATION_FAILURE_EXAMPLE, task_summaries
 
@@ -50,5 +54,22 @@ def render_catalog() -> str:
     return "\n".join([intro, *tasks])
 
 
+README = Path(__file__).resolve().parents[3] / "README.md"
+SECTION = re.compile(r"^## Task catalog\n.*?(?=^## )", re.MULTILINE | re.DOTALL)
+
+
+def write_readme(path: Path = README) -> None:
+    """Replace the README's Task catalog section (up to the next `## ` heading)."""
+    text = path.read_text(encoding="utf-8")
+    section = render_catalog().rstrip("\n") + "\n\n"
+    updated, count = SECTION.subn(lambda _: section, text, count=1)
+    if count != 1:
+        raise SystemExit("README.md has no '## Task catalog' section followed by another '## '")
+    path.write_text(updated, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(render_catalog())
+    if "--write" in sys.argv[1:]:
+        write_readme()
+    else:
+        print(render_catalog())

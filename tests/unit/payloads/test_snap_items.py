@@ -42,7 +42,7 @@ AD_SQUAD_NOW = {  # seed 004 "Update an Ad Squad" example, as read back
     "placement": "SNAP_ADS",
     "auto_bid": False,
     "optimization_goal": "IMPRESSIONS",
-    "bid_micro": 1000,
+    "bid_micro": 1_000_000,  # the seed's example says 1000, below the USD minimum
     "bid_strategy": "LOWEST_COST_WITH_MAX_BID",
     "daily_budget_micro": 5_555_555,
     "targeting": {"gender": 1},
@@ -135,18 +135,27 @@ def test_an_ad_pause_drops_the_sunset_tracking_fields_and_read_only_review():
 
 
 def test_switching_budget_or_strategy_drops_what_no_longer_applies():
-    update = AdSquadUpdate.model_validate(example("snap.adsquad.update"))  # -> MIN_ROAS 1.5
-    item = update.to_snap_item(usd_as_micro, current=AD_SQUAD_NOW)
+    to_roas = example("snap.adsquad.update", bid_usd=None, bid_strategy="MIN_ROAS", roas_value=1.5)
+    item = AdSquadUpdate.model_validate(to_roas).to_snap_item(usd_as_micro, current=AD_SQUAD_NOW)
     assert item["bid_strategy"] == "MIN_ROAS"
     assert item["roas_value_micro"] == 1_500_000
     assert "bid_micro" not in item  # MIN_ROAS takes no bid
-    to_lifetime = AdSquadUpdate.model_validate(
-        example("snap.adsquad.update", bid_strategy=None, roas_value=None, lifetime_budget_usd=90)
+    to_lifetime = example("snap.adsquad.update", bid_usd=None, daily_budget_usd=None)
+    to_lifetime["lifetime_budget_usd"] = 90
+    item = AdSquadUpdate.model_validate(to_lifetime).to_snap_item(
+        usd_as_micro, current=AD_SQUAD_NOW
     )
-    item = to_lifetime.to_snap_item(usd_as_micro, current=AD_SQUAD_NOW)
     assert item["lifetime_budget_micro"] == 90_000_000
     assert "daily_budget_micro" not in item
-    assert item["bid_micro"] == 1000  # strategy unchanged: its bid is kept
+    assert item["bid_micro"] == 1_000_000  # strategy unchanged: its bid is kept
+
+
+def test_an_ad_squad_bid_and_budget_update():
+    update = AdSquadUpdate.model_validate(example("snap.adsquad.update"))
+    item = update.to_snap_item(usd_as_micro, current=AD_SQUAD_NOW)
+    assert item["bid_micro"] == 2_500_000
+    assert item["daily_budget_micro"] == 80_000_000
+    assert item["bid_strategy"] == "LOWEST_COST_WITH_MAX_BID"  # carried
 
 
 def test_ad_squad_create_defaults():

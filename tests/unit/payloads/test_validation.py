@@ -93,7 +93,7 @@ INVALID = [
     ("snap.adsquad.create", {"type": "SNAP_AD"}, "type"),
     ("snap.adsquad.update", {"daily_budget_usd": "5", "lifetime_budget_usd": "9"},
      "lifetime_budget_usd"),
-    ("snap.adsquad.update", {"roas_value": None}, "roas_value"),
+    ("snap.adsquad.update", {"bid_strategy": "MIN_ROAS"}, "roas_value"),
     ("snap.ad.create", {"type": "BANNER"}, "type"),
     ("snap.ad.create", {"creative_id": None}, "creative_id"),
     ("snap.ad.create", {"status": "DELETED"}, "status"),
