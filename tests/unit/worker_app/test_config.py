@@ -148,14 +148,17 @@ def test_the_fleet_gate_fails_closed_when_redis_is_down() -> None:
 
 
 def test_missing_task_modules_are_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    # The handler goes on our logger itself: an earlier in-process worker may have
-    # reconfigured propagation to the root logger.
-    logging.getLogger("snapfleet.worker").addHandler(caplog.handler)
-    assert present_task_modules(("worker.gate", "tasks.no_such_module", "nope.nothing")) == [
-        "worker.gate"
-    ]
-    logging.getLogger("snapfleet.worker").removeHandler(caplog.handler)
-    assert "tasks.no_such_module" in caplog.text and "nope.nothing" in caplog.text
+    # An earlier in-process worker may have reconfigured logging (root level, propagation):
+    # listen on our logger itself, at WARNING.
+    logger = logging.getLogger("snapfleet.worker")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger="snapfleet.worker"):
+            present = present_task_modules(("worker.gate", "tasks.no_such_module", "nope.x"))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert present == ["worker.gate"]
+    assert "tasks.no_such_module" in caplog.text and "nope.x" in caplog.text
 
 
 def test_every_task_module_is_listed() -> None:
