@@ -141,7 +141,8 @@ async def serve_call(
 async def _call(request: Request) -> Call:
     body = await request.body()
     form = None
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         parsed = await request.form()
         form = {}
         for name, value in parsed.multi_items():

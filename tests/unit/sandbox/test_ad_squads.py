@@ -10,14 +10,12 @@ from tests.unit.sandbox.conftest import (
     START,
     USD,
     ad_squad,
-    api,  # noqa: F401
     created,
     error,
     make_campaign,
     make_squad,
     post,
     put,
-    sb,  # noqa: F401
 )
 
 

@@ -9,7 +9,6 @@ from tests.unit.sandbox.conftest import (
     EUR,
     USD,
     ad_squad,
-    api,  # noqa: F401
     campaign,
     created,
     error,
@@ -19,7 +18,6 @@ from tests.unit.sandbox.conftest import (
     make_squad,
     post,
     put,
-    sb,  # noqa: F401
 )
 
 
