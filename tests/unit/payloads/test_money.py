@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from snap.money import convert_usd_to_micro
 from tasks.payloads import CampaignCreate, ExperimentLaunch, ratio_to_micro, validate_payload
 
 from .support import example, usd_as_micro
@@ -70,3 +71,13 @@ def test_experiment_variant_budgets_go_through_the_converter():
         for v in model.variants
     ]
     assert [s["daily_budget_micro"] for s in squads] == [200, 200]
+
+
+def test_the_real_fx_converter_plugs_in():
+    # Given a EUR account where 1 EUR = 1.08 USD, 108 USD of daily budget is 100 EUR
+    model = validate_payload(
+        "snap.adsquad.create", example("snap.adsquad.create", daily_budget_usd="108")
+    )
+    item = model.to_snap_item(lambda usd: convert_usd_to_micro(usd, "EUR", "1.08"))
+    assert item["daily_budget_micro"] == 100_000_000
+    assert item["bid_micro"] == 1_157_407  # 1.25 USD / 1.08, rounded half-up
