@@ -15,8 +15,9 @@ micro-currency, FX included), so the conversion stays in `snap.money`.
 Update, pause and resume are read-modify-write: Snap's update endpoints require fields
 the runner does not send (seeds 001, 002, 004: an ad update requires `name` and `status`,
 an ad squad update also `targeting`, `bid_strategy` and a budget). The task reads the
-entity first and passes it as `current`; the fields the endpoint requires are carried
-over from it and only the runner's changes are laid on top.
+entity first and passes it as `current`; its updatable attributes and the identity the
+seeds' update examples echo are carried over (`carried_fields(kind)`: never read-only or
+deprecated fields, nor `start_time`), and only the runner's changes are laid on top.
 
 Registry: `TASK_PAYLOADS` (task name -> model), `EXAMPLES` (task name -> a valid
 payload; the README's "Task catalog" shows the same ones), `validate_payload()` and
