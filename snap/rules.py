@@ -918,13 +918,11 @@ def _smart_budget_campaign(item: Item, op: str) -> list[Violation]:
             Violation("buy_model", "buy_model must be AUCTION when pacing_level is CAMPAIGN")
         )
     shared = item.get("shared_properties")
+    if shared is None and op == "update":
+        return found  # a partial update keeps the stored shared_properties
     if not isinstance(shared, Mapping):
-        found.append(
-            Violation(
-                "shared_properties", "shared_properties is required when pacing_level is CAMPAIGN"
-            )
-        )
-        return found
+        message = "shared_properties is required when pacing_level is CAMPAIGN"
+        return [*found, Violation("shared_properties", message)]
     return found + _nested(_shared_properties(shared), "shared_properties")
 
 

@@ -799,3 +799,13 @@ def test_violations_carry_a_short_message() -> None:
             "daily_budget_micro", "daily_budget_micro must be an integer of at least 5000000"
         )
     ]
+
+
+def test_a_smart_campaign_update_checks_only_the_shared_properties_sent() -> None:
+    current = {"id": "c1", "pacing_level": "CAMPAIGN", "shared_properties": {}}
+    echo = {"id": "c1", "pacing_level": "CAMPAIGN"}
+    assert check_campaign(echo, op="update", current=current) == []
+    bad = {"id": "c1", "shared_properties": {"shared_optimization_goal": "SWIPES"}}
+    assert "shared_properties" in fields(check_campaign(bad, op="update"))
+    broken = {"id": "c1", "pacing_level": "CAMPAIGN", "shared_properties": "yes"}
+    assert "shared_properties" in fields(check_campaign(broken, op="update"))
