@@ -18,6 +18,7 @@ Snap documents no idempotency, so the key is not what prevents duplicates (DESIG
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -308,15 +309,11 @@ class SnapClient:
         Re-sending an upload to the same media id has the same effect, so upload requests
         are retried like updates.
         """
-        if isinstance(content, bytes | bytearray):
-            size = len(content)
-        else:
-            size = content.seek(0, 2)
-            content.seek(0)
+        stream = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
         if size <= SIMPLE_UPLOAD_MAX_BYTES:
-            data = bytes(content) if isinstance(content, bytes | bytearray) else content.read()
-            return self._upload_simple(media_id, data, file_name, idempotency_key)
-        stream = content if not isinstance(content, bytes | bytearray) else _BytesReader(content)
+            return self._upload_simple(media_id, stream.read(), file_name, idempotency_key)
         return self._upload_chunked(media_id, stream, size, file_name, idempotency_key, part_bytes)
 
     def _upload_simple(self, media_id: str, data: bytes, file_name: str, key: str) -> Any:
@@ -570,18 +567,6 @@ class SnapClient:
         """
         parts = urlsplit(link)
         return f"{self._origin}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-
-
-class _BytesReader:
-    """The `read(n)` of a file over bytes already in memory."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data, self._pos = data, 0
-
-    def read(self, size: int) -> bytes:
-        chunk = self._data[self._pos : self._pos + size]
-        self._pos += len(chunk)
-        return chunk
 
 
 def _upload_call(
