@@ -159,13 +159,25 @@ def hourly_pace_micro(squad: dict[str, Any]) -> int:
 
 
 def metrics_from_spend(ad_id: str, hour: datetime, spend: int) -> list[int]:
-    """Impressions, swipes, spend, view completions and final conversions of one ad-hour."""
-    impressions = spend // int(3000 + 4000 * unit(ad_id, hour, "cpm"))
-    swipes = int(impressions * (0.01 + 0.02 * unit(ad_id, hour, "ctr")))
-    completions = int(impressions * (0.2 + 0.2 * unit(ad_id, hour, "vc")))
-    purchases = int(swipes * (0.02 + 0.06 * unit(ad_id, hour, "cvr")))
+    """Impressions, swipes, spend, view completions and final conversions of one ad-hour.
+
+    Counts are rounded stochastically (but deterministically) so that small hourly
+    amounts still add up to realistic daily totals.
+    """
+    impressions = spend / (3000 + 4000 * unit(ad_id, hour, "cpm"))
+    swipes = impressions * (0.01 + 0.02 * unit(ad_id, hour, "ctr"))
+    completions = impressions * (0.2 + 0.2 * unit(ad_id, hour, "vc"))
+    purchases = _round(swipes * (0.02 + 0.06 * unit(ad_id, hour, "cvr")), ad_id, hour, "p")
     value = purchases * int(10_000_000 + 50_000_000 * unit(ad_id, hour, "aov"))
-    return [impressions, swipes, spend, completions, purchases, value]
+    counts = [
+        _round(x, ad_id, hour, n)
+        for n, x in (("i", impressions), ("s", swipes), ("v", completions))
+    ]
+    return [counts[0], counts[1], spend, counts[2], purchases, value]
+
+
+def _round(amount: float, *parts: object) -> int:
+    return int(amount + unit(*parts, "round"))
 
 
 def split(total: int, ids: list[str], hour: datetime) -> list[int]:
