@@ -7,6 +7,8 @@ room that owns the work (the sandbox server, the storage migrations, the task ca
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from pydantic import ValidationError as SettingsError
@@ -86,6 +88,19 @@ def _database_shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@contextmanager
+def _database_errors(url: str) -> Iterator[None]:
+    """An unreachable database is one line naming it (password hidden) and exit code 1."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        typer.echo(f"snapfleet: cannot use database {_database_shown(url)}: {reason}", err=True)
+        raise typer.Exit(1) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
@@ -94,8 +109,9 @@ def db_upgrade(
     from storage import migrate
 
     url = load_settings().database
-    migrate.upgrade(url, revision)
-    typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url)}")
+    with _database_errors(url):
+        migrate.upgrade(url, revision)
+        typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url)}")
 
 
 @db_app.command("downgrade")
@@ -106,8 +122,9 @@ def db_downgrade(
     from storage import migrate
 
     url = load_settings().database
-    migrate.downgrade(url, revision)
-    typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url) or 'base'}")
+    with _database_errors(url):
+        migrate.downgrade(url, revision)
+        typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url) or 'base'}")
 
 
 @db_app.command("current")
@@ -116,7 +133,8 @@ def db_current() -> None:
     from storage import migrate
 
     url = load_settings().database
-    revision, head = migrate.current(url), migrate.head()
+    with _database_errors(url):
+        revision, head = migrate.current(url), migrate.head()
     state = "up to date" if revision == head else f"behind head {head}: run `snapfleet db upgrade`"
     typer.echo(f"{_database_shown(url)}: {revision or 'empty (no schema)'} ({state})")
 
