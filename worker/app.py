@@ -7,8 +7,8 @@ Redis database with `create_app(Settings(redis_url=...))`.
 With `REDIS_URL` set the app is a fleet: Redis is the broker, the result backend and the
 gate store. Unset, it runs embedded on one machine (DESIGN.md): kombu's in-process
 `memory://` broker, the `cache+memory://` result backend and a fakeredis gate store, all
-living inside one process, so worker and beat must share it (`celery -A worker.app worker
--B -P threads`); see the README.
+living inside one process, so worker and beat must share it: `celery -A worker.app worker
+-P threads` runs beat in a thread of the worker itself (`EmbeddedBeat`; see the README).
 
 Clients shared by the tasks are cached on the app (as redbeat caches its Redis client on
 `app.redbeat_redis`), so tests swap them by assigning the attribute: `gate_redis(app)`
@@ -21,7 +21,7 @@ import importlib.util
 import logging
 from typing import Any
 
-from celery import Celery
+from celery import Celery, bootsteps
 from kombu import Exchange, Queue
 
 from worker.gate import TokenGate
@@ -218,7 +218,41 @@ def create_app(
         timezone="UTC",
     )
     celery.snapfleet_settings = settings  # type: ignore[attr-defined]
+    if settings.embedded:
+        celery.steps["worker"].add(EmbeddedBeat)
     return celery
+
+
+class EmbeddedBeat(bootsteps.StartStopStep):
+    """Embedded mode: beat runs in a thread of the worker.
+
+    `celery worker -B` forks beat into a child process, whose copy of the in-memory broker
+    the worker never sees, so its messages would vanish. This step runs the same scheduler
+    in a thread instead; it stays out when `-B` is given or when Redis is configured.
+    """
+
+    label = "embedded beat"
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        self.service: Any = None
+        super().__init__(parent, **kwargs)
+
+    def include_if(self, parent: Any) -> bool:
+        settings = getattr(parent.app, "snapfleet_settings", None)
+        return bool(settings is not None and settings.embedded and not parent.beat)
+
+    def start(self, parent: Any) -> None:
+        from celery.beat import EmbeddedService
+
+        settings: Settings = parent.app.snapfleet_settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.service = EmbeddedService(parent.app, thread=True)
+        self.service.start()
+
+    def stop(self, parent: Any) -> None:
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
 
 
 def gate_redis(celery: Celery) -> Any:
