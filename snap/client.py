@@ -29,12 +29,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from snap import envelope, models, retry, rules
+from snap import bulk, envelope, models, query, retry, rules
 from snap.errors import (
     ConnectError,
     NotFound,
     OutcomeUnknown,
-    PartialFailure,
     ServerError,
     SnapError,
     StatusError,
@@ -56,31 +55,6 @@ DEFAULT_MAX_ELAPSED_S = 60.0
 SIMPLE_UPLOAD_MAX_BYTES = 32_000_000
 UPLOAD_PART_BYTES = 25 * 1024 * 1024
 
-STATS_LEVELS = {
-    "campaign": "campaigns",
-    "adsquad": "adsquads",
-    "ad_squad": "adsquads",
-    "ad": "ads",
-    "adaccount": "adaccounts",
-    "ad_account": "adaccounts",
-}
-# snap-api.md, Measurement: breakdown `campaign` at the ad-account level, `adsquad` at the
-# campaign level, `ad` at campaign and ad squad. The ad-account level is also used with
-# `adsquad`/`ad` by third-party code (accepted here; the server decides).
-STATS_BREAKDOWNS = {
-    "adaccounts": {"campaign", "adsquad", "ad"},
-    "campaigns": {"adsquad", "ad"},
-    "adsquads": {"ad"},
-    "ads": set(),
-}
-STATS_GRANULARITY_KEYS = {
-    "TOTAL": "total_stats",
-    "DAY": "timeseries_stats",
-    "HOUR": "timeseries_stats",
-    "LIFETIME": "lifetime_stats",
-}
-ACTION_REPORT_TIMES = {"conversion", "impression"}
-
 
 @dataclass(frozen=True)
 class _Call:
@@ -95,16 +69,6 @@ class _Call:
     files: Mapping[str, Any] | None = None
     idempotency_key: str | None = None
     idempotent: bool = True
-
-
-def chunk_key(idempotency_key: str, chunk_index: int, chunk_count: int) -> str:
-    """The Idempotency-Key of one request of a bulk write (see the module docstring)."""
-    return idempotency_key if chunk_count == 1 else f"{idempotency_key}:{chunk_index}"
-
-
-def _model(kind: str, entity: Mapping[str, Any]) -> Any:
-    """Parse one entity into its `snap.models` class (lenient: unknown fields survive)."""
-    return models.MODELS[kind].model_validate(dict(entity))
 
 
 class SnapClient:
@@ -324,7 +288,7 @@ class SnapClient:
             files={"file": (file_name, data)},
             idempotency_key=f"{key}:upload",
         )
-        return _model("media", self._send_write(call, "media", [])["result"])
+        return envelope.to_model("media", self._send_write(call, "media", [])["result"])
 
     def _upload_chunked(
         self, media_id: str, stream: IO[bytes], size: int, file_name: str, key: str, part: int
@@ -342,7 +306,7 @@ class SnapClient:
             call = _upload_call(add_url, None, fields, file, f"{key}:part-{number}")
             self._send_write(call, "media", [])
         call = _upload_call(finalize_url, None, {"upload_id": upload_id}, None, f"{key}:finalize")
-        return _model("media", self._send_write(call, "media", [])["result"])
+        return envelope.to_model("media", self._send_write(call, "media", [])["result"])
 
     # --- Creatives --------------------------------------------------------------------
 
@@ -386,15 +350,17 @@ class SnapClient:
         `params` pass through: swipe_up_attribution_window, view_attribution_window,
         action_report_time, conversion_source_types, omit_empty, limit, ...
         """
-        plural = STATS_LEVELS.get(level)
+        plural = query.STATS_LEVELS.get(level)
         if plural is None:
             raise ValidationError(f"unknown stats level {level!r}", field="level")
-        query = _stats_query(plural, granularity, fields, start_time, end_time, breakdown, params)
+        checked = query.stats_query(
+            plural, granularity, fields, start_time, end_time, breakdown, params
+        )
         call = _Call(f"get_{plural[:-1]}_stats", "GET", self._url(f"/{plural}/{entity_id}/stats"))
-        key = STATS_GRANULARITY_KEYS[query["granularity"]]
+        key = query.STATS_GRANULARITY_KEYS[checked["granularity"]]
         merged: list[dict[str, Any]] = []
-        for body in self._pages(replace(call, params=query)):
-            _merge_stats(merged, _stat_objects(body, key, call.operation))
+        for body in self._pages(replace(call, params=checked)):
+            envelope.merge_stat_pages(merged, _stat_objects(body, key, call.operation))
         return [models.Stat.model_validate(stat) for stat in merged]
 
     # --- Entity layer -----------------------------------------------------------------
@@ -402,7 +368,7 @@ class SnapClient:
     def _get_one(
         self, operation: str, kind: str, path: str, params: Mapping[str, Any] | None = None
     ) -> Any:
-        call = _Call(operation, "GET", self._url(path), params=_query(params or {}))
+        call = _Call(operation, "GET", self._url(path), params=query.query_params(params or {}))
         found = self._entities(call, kind)
         if not found:
             raise NotFound(
@@ -416,19 +382,19 @@ class SnapClient:
         items = envelope.unwrap(body, kind)
         if items.failed:
             raise _item_error(call.operation, body, items.failed[0])
-        return [_model(kind, entity) for _, entity in items.succeeded]
+        return [envelope.to_model(kind, entity) for _, entity in items.succeeded]
 
     def _list(
         self, operation: str, parent: str, kind: str, path: str, params: Mapping[str, Any]
     ) -> list[Any]:
         """Every page of a list, following `paging.next_link` to the end."""
-        query = _list_query(parent, kind, params)
+        checked = query.list_query(parent, kind, params)
         found: list[Any] = []
-        for body in self._pages(_Call(operation, "GET", self._url(path), params=query)):
+        for body in self._pages(_Call(operation, "GET", self._url(path), params=checked)):
             items = envelope.unwrap(body, kind)
             if items.failed:
                 raise _item_error(operation, body, items.failed[0])
-            found.extend(_model(kind, entity) for _, entity in items.succeeded)
+            found.extend(envelope.to_model(kind, entity) for _, entity in items.succeeded)
         return found
 
     def _pages(self, call: _Call) -> Iterator[dict[str, Any]]:
@@ -456,11 +422,11 @@ class SnapClient:
         request-level error stops sending; if nothing succeeded before it, it is raised
         as is, otherwise the items of that chunk and of the unsent ones are reported failed.
         """
-        _require_key(operation, idempotency_key)
+        bulk.require_key(operation, idempotency_key)
         op = "create" if method == "POST" else "update"
-        cleaned = _validated(kind, items, op, context or {})
+        cleaned = bulk.validated(kind, items, op, context or {})
+        chunks = bulk.chunks(kind, cleaned)
         size = rules.BULK_LIMITS[kind]
-        chunks = [cleaned[i : i + size] for i in range(0, len(cleaned), size)]
         done: list[tuple[int, Any]] = []
         failed: list[dict[str, Any]] = []
         for index, chunk in enumerate(chunks):
@@ -470,7 +436,7 @@ class SnapClient:
                 method,
                 self._url(path),
                 json=envelope.wrap(kind, chunk),
-                idempotency_key=chunk_key(idempotency_key, index, len(chunks)),
+                idempotency_key=bulk.chunk_key(idempotency_key, index, len(chunks)),
                 idempotent=method != "POST",
             )
             try:
@@ -478,17 +444,17 @@ class SnapClient:
             except SnapError as exc:
                 if not done and not failed:
                     raise
-                failed.extend(_chunk_failures(exc, cleaned, offset))
+                failed.extend(bulk.chunk_failures(exc, cleaned, offset))
                 break
-            _collect(envelope.unwrap(body, kind), chunk, offset, kind, done, failed)
-        return _outcome(operation, cleaned, done, failed)
+            bulk.collect(envelope.unwrap(body, kind), chunk, offset, kind, done, failed)
+        return bulk.outcome(operation, cleaned, done, failed)
 
     def _send_write(self, call: _Call, kind: str, items: Sequence[Mapping[str, Any]]) -> dict:
         """The network step of every write; the dry-run client replaces only this."""
         return self._request(call)
 
     def _delete(self, operation: str, path: str, idempotency_key: str) -> None:
-        _require_key(operation, idempotency_key)
+        bulk.require_key(operation, idempotency_key)
         call = _Call(operation, "DELETE", self._url(path), idempotency_key=idempotency_key)
         self._send_write(call, "", [])
 
@@ -653,167 +619,9 @@ def _item_error(operation: str, body: Mapping[str, Any], failure: Mapping[str, A
     )
 
 
-def _require_key(operation: str, key: str | None) -> None:
-    if not key or not isinstance(key, str):
-        raise ValidationError(
-            f"Snapchat Ads {operation}: a write needs an idempotency key",
-            field="idempotency_key",
-            operation=operation,
-        )
-
-
-def _validated(
-    kind: str, items: Sequence[Mapping[str, Any]], op: str, context: Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    """Every item through `snap.models.validate_write`; the first bad one stops the write."""
-    if not items:
-        raise ValidationError(f"no {kind} to write", field=kind)
-    cleaned = []
-    for index, item in enumerate(items):
-        try:
-            cleaned.append(models.validate_write(kind, item, op=op, **context))
-        except ValidationError as exc:
-            if len(items) > 1:
-                exc.message = f"item {index}: {exc.message}"
-                exc.args = (exc.message,)
-            raise
-    return cleaned
-
-
-def _collect(
-    items: envelope.Unwrapped,
-    chunk: Sequence[Mapping[str, Any]],
-    offset: int,
-    kind: str,
-    done: list[tuple[int, Any]],
-    failed: list[dict[str, Any]],
-) -> None:
-    """Add one chunk's answer to the write's results, indexed in the whole write."""
-    done.extend((offset + index, _model(kind, entity)) for index, entity in items.succeeded)
-    for failure in items.failed:
-        index = failure["index"]
-        item = chunk[index] if index < len(chunk) else None
-        failed.append({**failure, "index": offset + index, "item": item, "code": "rejected"})
-
-
-def _chunk_failures(
-    exc: SnapError, items: Sequence[Mapping[str, Any]], offset: int
-) -> list[dict[str, Any]]:
-    """Every item from `offset` on: the failed chunk's and the unsent ones."""
-    return [
-        {
-            "index": index,
-            "item": items[index],
-            "message": exc.message,
-            "error_code": exc.error_code,
-            "code": exc.code,
-        }
-        for index in range(offset, len(items))
-    ]
-
-
-def _outcome(
-    operation: str,
-    items: Sequence[Mapping[str, Any]],
-    done: list[tuple[int, Any]],
-    failed: list[dict[str, Any]],
-) -> list[Any]:
-    succeeded = [model for _, model in sorted(done, key=lambda pair: pair[0])]
-    if not failed:
-        return succeeded
-    first = failed[0]
-    message = (
-        f"Snapchat Ads {operation}: {len(failed)} of {len(items)} items failed — "
-        f"item {first['index']}: {first['message']}"
-    )
-    raise PartialFailure(
-        message,
-        operation=operation,
-        succeeded=succeeded,
-        failed=failed,
-        error_code=first.get("error_code"),
-    )
-
-
 def _check_parent(parent: str, allowed: tuple[str, ...]) -> None:
     if parent not in allowed:
         raise ValidationError(f"parent must be one of {', '.join(allowed)}", field="parent")
-
-
-def _query(params: Mapping[str, Any]) -> dict[str, str]:
-    """Query values as Snap spells them: booleans lower-case, lists comma-joined."""
-    query = {}
-    for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, list | tuple | set | frozenset):
-            value = ",".join(str(v) for v in value)
-        query[name] = str(value)
-    return query
-
-
-def _list_query(parent: str, kind: str, params: Mapping[str, Any]) -> dict[str, str]:
-    """Check `limit` and `sort` against seed 003 (`snap.rules`) before anything is sent.
-
-    `limit` defaults to the maximum: fewer pages, fewer calls against the rate limits.
-    """
-    query = _query({"limit": rules.PAGE_LIMIT_MAX, **params})
-    found = rules.check_list_params(parent, kind, query)
-    if found:
-        raise ValidationError("; ".join(v.message for v in found), field=found[0].field)
-    return query
-
-
-def _stats_query(
-    plural: str,
-    granularity: str,
-    fields: Sequence[str] | str,
-    start_time: datetime | str | None,
-    end_time: datetime | str | None,
-    breakdown: str | None,
-    params: Mapping[str, Any],
-) -> dict[str, str]:
-    """The stats query string, checked against what snap-api.md documents."""
-    granularity = granularity.upper()
-    if granularity not in STATS_GRANULARITY_KEYS:
-        raise ValidationError(f"unknown granularity {granularity!r}", field="granularity")
-    if breakdown is not None and breakdown not in STATS_BREAKDOWNS[plural]:
-        raise ValidationError(
-            f"breakdown {breakdown!r} is not offered on {plural}", field="breakdown"
-        )
-    if granularity in ("DAY", "HOUR") and (start_time is None or end_time is None):
-        field = "start_time" if start_time is None else "end_time"
-        raise ValidationError(f"{granularity} stats need start_time and end_time", field=field)
-    art = params.get("action_report_time")
-    if art is not None and art not in ACTION_REPORT_TIMES:
-        raise ValidationError(
-            "action_report_time is conversion or impression", field="action_report_time"
-        )
-    fields_csv = fields if isinstance(fields, str) else ",".join(fields)
-    if not fields_csv:
-        raise ValidationError("stats need at least one field", field="fields")
-    query = {
-        "granularity": granularity,
-        "fields": fields_csv,
-        "start_time": _stats_time(start_time, "start_time"),
-        "end_time": _stats_time(end_time, "end_time"),
-        "breakdown": breakdown,
-        **params,
-    }
-    return _query(query)
-
-
-def _stats_time(value: datetime | str | None, field: str) -> str | None:
-    """ISO-8601 with its offset, on a whole hour (snap-api.md: "Minutes are not supported")."""
-    if value is None or isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        raise ValidationError(f"{field} needs a time zone offset", field=field)
-    if (value.minute, value.second, value.microsecond) != (0, 0, 0):
-        raise ValidationError(f"{field} must be on a whole hour", field=field)
-    return value.isoformat(timespec="milliseconds")
 
 
 def _stat_objects(body: Mapping[str, Any], key: str, operation: str) -> list[dict[str, Any]]:
@@ -821,17 +629,3 @@ def _stat_objects(body: Mapping[str, Any], key: str, operation: str) -> list[dic
     if items.failed:
         raise _item_error(operation, body, items.failed[0])
     return [entity for _, entity in items.succeeded]
-
-
-def _merge_stats(merged: list[dict[str, Any]], page: list[dict[str, Any]]) -> None:
-    """Add one page of stat objects: a known id gets its `breakdown_stats` rows extended."""
-    by_id = {stat.get("id"): stat for stat in merged}
-    for stat in page:
-        known = by_id.get(stat.get("id"))
-        if known is None:
-            merged.append(stat)
-            by_id[stat.get("id")] = stat
-            continue
-        rows = known.setdefault("breakdown_stats", {})
-        for name, more in (stat.get("breakdown_stats") or {}).items():
-            rows.setdefault(name, []).extend(more)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from snap import envelope
-from snap.client import SnapClient, _Call, _model
+from snap.client import SnapClient, _Call
 from snap.errors import Unauthorized
 
 DRY_RUN_PREFIX = "dryrun-"
@@ -69,7 +69,7 @@ class DryRunClient(SnapClient):
         **kwargs: Any,
     ) -> Any:
         """Reads nothing and sends nothing: the media is reported READY under its id."""
-        return _model(
+        return envelope.to_model(
             "media",
             {"id": media_id, "file_name": file_name, "media_status": "READY", "dry_run": True},
         )

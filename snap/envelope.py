@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from snap import models
+
 # Plural API key -> the singular key of each item in an answer.
 SINGULAR: dict[str, str] = {
     "campaigns": "campaign",
@@ -139,3 +141,22 @@ def next_link(body: Mapping[str, Any]) -> str | None:
         if isinstance(link, str) and link:
             return link
     return None
+
+
+def to_model(kind: str, entity: Mapping[str, Any]) -> Any:
+    """Parse one entity into its `snap.models` class (lenient: unknown fields survive)."""
+    return models.MODELS[kind].model_validate(dict(entity))
+
+
+def merge_stat_pages(merged: list[dict[str, Any]], page: list[dict[str, Any]]) -> None:
+    """Add one page of stat objects: a known id gets its `breakdown_stats` rows extended."""
+    by_id = {stat.get("id"): stat for stat in merged}
+    for stat in page:
+        known = by_id.get(stat.get("id"))
+        if known is None:
+            merged.append(stat)
+            by_id[stat.get("id")] = stat
+            continue
+        rows = known.setdefault("breakdown_stats", {})
+        for name, more in (stat.get("breakdown_stats") or {}).items():
+            rows.setdefault(name, []).extend(more)
