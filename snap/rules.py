@@ -424,7 +424,8 @@ AD_SQUAD_UPDATABLE_FIELDS: frozenset[str] = frozenset(
 )
 # seed 004 Attributes (R column) for a create. billing_event is R in the table but has a
 # single value and the seed's own create examples (SKAdNetwork) omit it, so it is checked
-# only when present; delivery_constraint likewise follows from the budget chosen.
+# only when present; delivery_constraint likewise follows from the budget chosen. `type`
+# follows the table although those SKAdNetwork examples omit it too.
 AD_SQUAD_REQUIRED_FIELDS: tuple[str, ...] = (
     "campaign_id",
     "name",
@@ -845,7 +846,8 @@ def _bool(item: Item, field: str) -> list[Violation]:
 def _non_negative_micros(item: Item, fields: Sequence[str]) -> list[Violation]:
     found = []
     for field in fields:
-        if _present(item, field) and (_as_int(item[field]) or -1) < 0:
+        value = _as_int(item[field]) if _present(item, field) else 0
+        if value is None or value < 0:
             found.append(Violation(field, f"{field} must be a non-negative integer"))
     return found
 

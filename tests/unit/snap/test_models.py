@@ -223,7 +223,7 @@ def test_time_of_parses_snap_timestamps() -> None:
 
 
 def test_accounts_parse() -> None:
-    me = models.Me.model_validate({"me": 1, "id": "u1", "email": "a@b.c", "display_name": "A"})
+    me = models.Me.model_validate({"id": "u1", "email": "a@b.c", "display_name": "A"})
     assert me.email == "a@b.c"
     org = models.Organization.model_validate(
         {

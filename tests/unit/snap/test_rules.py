@@ -225,7 +225,8 @@ def test_objective_v2_properties_enums_are_checked_inside() -> None:
 
 def test_campaign_budgets_must_be_non_negative_integers() -> None:
     for field in ("daily_budget_micro", "lifetime_spend_cap_micro"):
-        assert check_campaign(changed(CAMPAIGN, **{field: 20_000_000}), op="create") == []
+        for ok in (0, 20_000_000, "20000000"):
+            assert check_campaign(changed(CAMPAIGN, **{field: ok}), op="create") == []
         for bad in (-1, 1.5, "lots"):
             assert fields(check_campaign(changed(CAMPAIGN, **{field: bad}), op="create")) == [field]
 
