@@ -1,0 +1,356 @@
+"""What every task of a worker process shares: sessions, the gate, FX rates, Snap clients.
+
+`runtime(app)` builds one `Runtime` per Celery app and caches it on the app (redbeat
+style: tests assign `app.snapfleet_runtime` to swap it, e.g. for one whose Snap
+transport is the sandbox's).
+
+Every request to Snap goes through `GatedTransport`, the transport below the client: it
+takes a slot of the token gate for the `(client_id, ad_account_id)` scope the calling
+task entered with `gate_scope(...)`, and the access token of the request, before the
+request leaves. So the client's own retries and the retry after a 401 are gated too. A
+request sent outside any scope is refused (fail closed), as is any gate error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from celery import Celery
+from sqlalchemy.orm import Session, sessionmaker
+
+from snap.client import SnapClient
+from snap.dryrun import DryRunClient
+from snap.errors import QuotaUnavailable
+from snap.oauth import OAuthTokenProvider, StaticTokenProvider, TokenProvider, TokenSet
+from storage import accounts as account_repo
+from storage import connections as connection_repo
+from storage import fx as fx_repo
+from storage.cipher import TokenCipher
+from storage.db import make_engine, session_factory
+from storage.errors import NotFound as StorageNotFound
+from storage.models.accounts import AdAccount
+from storage.models.connections import Connection, ConnectionState
+from worker.app import token_gate
+from worker.fx import ChainedRates, RateProvider, rate_provider_from_settings
+from worker.gate import TokenGate
+from worker.settings import Settings
+
+logger = logging.getLogger("snapfleet.runtime")
+
+
+class AccountNotConnected(Exception):
+    """No active connection owns the ad account: the task is refused before any request."""
+
+    code = "not_connected"
+
+
+@dataclass(frozen=True)
+class GateScope:
+    """Whose budget a request spends: the app (client id) and the ad account."""
+
+    client_id: str
+    ad_account_id: str
+    limit: int | None = None  # the account's own override, grants per gate window
+
+
+_SCOPE: ContextVar[GateScope | None] = ContextVar("snapfleet_gate_scope", default=None)
+
+
+@contextlib.contextmanager
+def gate_scope(client_id: str, ad_account_id: str, limit: int | None = None) -> Iterator[None]:
+    """Requests sent inside this block spend the budget of `(client_id, ad_account_id)`."""
+    token = _SCOPE.set(GateScope(client_id, ad_account_id, limit))
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+class GatedTransport(httpx.BaseTransport):
+    """Takes a gate slot before every request; refuses requests outside a gate scope."""
+
+    def __init__(self, inner: httpx.BaseTransport, gate: TokenGate, max_wait_s: float) -> None:
+        self._inner = inner
+        self._gate = gate
+        self._max_wait_s = max_wait_s
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        scope = _SCOPE.get()
+        if scope is None:
+            raise QuotaUnavailable(
+                "no gate scope: refusing to send an ungated request to Snap", operation="gate"
+            )
+        self._gate.acquire(
+            scope.client_id,
+            scope.ad_account_id,
+            self._max_wait_s,
+            token_id=request.headers.get("Authorization"),
+            limit=scope.limit,
+        )
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """An ad account and the connection that may act on it, resolved from storage."""
+
+    ad_account_id: str
+    currency: str
+    timezone: str
+    connection_id: int
+    client_id: str
+    rate_limit_rps: int | None
+
+
+class Runtime:
+    """Per-process resources, built lazily and reused by every task of the process.
+
+    Parameters:
+        settings(Settings): the fleet's settings.
+        gate(TokenGate): the token gate every Snap request passes.
+        transport(httpx.BaseTransport): what carries Snap API requests (default: the
+            network); tests pass the sandbox's in-process transport.
+        oauth_transport(httpx.BaseTransport): what carries token-endpoint requests.
+        rates(RateProvider): FX rates beyond the database's own table.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        gate: TokenGate,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        oauth_transport: httpx.BaseTransport | None = None,
+        rates: RateProvider | None = None,
+    ) -> None:
+        self.settings = settings
+        self.gate = gate
+        self._transport = transport
+        self._oauth_transport = oauth_transport
+        self._rates = rates
+        self._sessions: sessionmaker[Session] | None = None
+        self._clients: dict[tuple[int, bool], SnapClient] = {}
+        self._oauth_http: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Runtime(database={self.settings.database.split('@')[-1]!r})"
+
+    # --- Storage --------------------------------------------------------------------
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        with self._lock:
+            if self._sessions is None:
+                url = self.settings.database
+                if url.startswith("sqlite"):
+                    # Embedded mode builds its own schema: one machine, nobody else to run it.
+                    from storage.migrate import upgrade
+
+                    upgrade(url)
+                self._sessions = session_factory(make_engine(url))
+            return self._sessions
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self.sessions.begin() as session:
+            yield session
+
+    @property
+    def cipher(self) -> TokenCipher:
+        return TokenCipher(self.settings.encryption_keys)
+
+    # --- Accounts and FX ------------------------------------------------------------
+
+    def account(self, ad_account_id: str) -> AccountContext:
+        """The ad account and its active connection, or AccountNotConnected."""
+        with self.session() as session:
+            try:
+                row: AdAccount = account_repo.get(session, ad_account_id)
+            except StorageNotFound as exc:
+                raise AccountNotConnected(
+                    f"ad account {ad_account_id} is not connected: run `snapfleet connect`"
+                ) from exc
+            if row.connection_id is None:
+                raise AccountNotConnected(f"ad account {ad_account_id} has no connection")
+            connection = connection_repo.get(session, row.connection_id)
+            return AccountContext(
+                ad_account_id=row.id,
+                currency=row.currency,
+                timezone=row.timezone,
+                connection_id=connection.id,
+                client_id=connection.client_id,
+                rate_limit_rps=row.rate_limit_rps,
+            )
+
+    def account_gate_scope(self, account: AccountContext) -> contextlib.AbstractContextManager:
+        """The gate scope of an account, with its own rate limit override if it has one."""
+        limit = None
+        if account.rate_limit_rps:
+            limit = max(1, int(account.rate_limit_rps * self.settings.snapfleet_gate_window_s))
+        return gate_scope(account.client_id, account.ad_account_id, limit)
+
+    def rate_to_usd(self, currency: str, day: date | None = None) -> Decimal | None:
+        """USD per unit of `currency` on `day` (today, UTC), or None: never a guess of 1.0."""
+        day = day or datetime.now(UTC).date()
+        with self.session() as session:
+            stored = fx_repo.rate_for(session, currency, day, max_age_days=4)
+        if stored is not None:
+            return stored
+        return self.rates.rate(currency, day)
+
+    @property
+    def rates(self) -> RateProvider:
+        if self._rates is None:
+            self._rates = ChainedRates([rate_provider_from_settings(self.settings)])
+        return self._rates
+
+    # --- Snap clients ---------------------------------------------------------------
+
+    def client(self, connection_id: int, *, live: bool | None = None) -> SnapClient:
+        """The connection's client: live only with SNAPCHAT_ADS_LIVE_MODE=true, else dry run."""
+        live = self.settings.snapchat_ads_live_mode if live is None else live
+        with self._lock:
+            client = self._clients.get((connection_id, live))
+        if client is not None:
+            return client
+        client = self._new_client(connection_id, live)
+        with self._lock:
+            return self._clients.setdefault((connection_id, live), client)
+
+    def forget_client(self, connection_id: int) -> None:
+        """Drop the cached clients of a connection (reconnected, disconnected, needs reauth)."""
+        with self._lock:
+            stale = [k for k in self._clients if k[0] == connection_id]
+            clients = [self._clients.pop(k) for k in stale]
+        for client in clients:
+            client.close()
+
+    def snap_transport(self) -> httpx.BaseTransport:
+        """The gated transport to Snap (the network, or the injected one)."""
+        inner = self._transport or httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20), retries=0
+        )
+        return GatedTransport(inner, self.gate, self.settings.snapfleet_gate_max_inline_wait_s)
+
+    def _new_client(self, connection_id: int, live: bool) -> SnapClient:
+        s = self.settings
+        cls = SnapClient if live else DryRunClient
+        return cls(
+            s.snapchat_ads_api_base_url,
+            self.token_provider(connection_id),
+            transport=self.snap_transport(),
+            timeout_s=s.snapfleet_http_timeout_s,
+            connect_timeout_s=s.snapfleet_http_connect_timeout_s,
+            max_attempts=s.snapfleet_client_max_attempts,
+            max_elapsed_s=s.snapfleet_client_max_elapsed_s,
+        )
+
+    def token_provider(self, connection_id: int) -> TokenProvider:
+        """Tokens of a connection: refreshed through OAuth when the app's credentials are set."""
+        with self.session() as session:
+            connection: Connection = connection_repo.get(session, connection_id)
+            if connection.state != ConnectionState.ACTIVE.value:
+                raise AccountNotConnected(
+                    f"connection {connection_id} is {connection.state}: re-connect it"
+                )
+            cipher = self.cipher
+            refresh = connection_repo.refresh_token(cipher, connection)
+            access = connection_repo.access_token(cipher, connection)
+            expires_at = connection.access_token_expires_at
+        s = self.settings
+        if refresh and s.snapchat_ads_client_id and s.snapchat_ads_client_secret:
+            return OAuthTokenProvider(
+                s.snapchat_ads_oauth_url,
+                client_id=s.snapchat_ads_client_id,
+                client_secret=s.snapchat_ads_client_secret.get_secret_value(),
+                refresh_token=refresh,
+                access_token=access,
+                expires_at=expires_at.replace(tzinfo=UTC).timestamp() if expires_at else 0.0,
+                margin_s=min(s.snapfleet_token_refresh_margin_s, 60),
+                on_tokens=lambda tokens: self._store_tokens(connection_id, tokens),
+                http=self.oauth_http,
+            )
+        if access:
+            return StaticTokenProvider(access)
+        raise AccountNotConnected(
+            f"connection {connection_id} has no usable token (set SNAPCHAT_ADS_CLIENT_ID and "
+            "SNAPCHAT_ADS_CLIENT_SECRET to refresh it, or re-connect)"
+        )
+
+    @property
+    def oauth_http(self) -> httpx.Client:
+        with self._lock:
+            if self._oauth_http is None:
+                self._oauth_http = httpx.Client(
+                    transport=self._oauth_transport,
+                    timeout=httpx.Timeout(
+                        self.settings.snapfleet_http_timeout_s,
+                        connect=self.settings.snapfleet_http_connect_timeout_s,
+                    ),
+                )
+            return self._oauth_http
+
+    def _store_tokens(self, connection_id: int, tokens: TokenSet) -> None:
+        """Persist a refreshed access token (and a rotated refresh token), encrypted."""
+        expires_in_s = max(0.0, tokens.expires_at - datetime.now(UTC).timestamp())
+        with self.session() as session:
+            connection_repo.store_refreshed(
+                session,
+                self.cipher,
+                connection_id,
+                access_token=tokens.access_token,
+                expires_in_s=expires_in_s,
+                refresh_token=tokens.refresh_token,
+            )
+        logger.info("runtime: connection %s access token refreshed", connection_id)
+
+    def mark_needs_reauth(self, connection_id: int, reason: str) -> None:
+        """A refused refresh: every queued task of this connection now fails fast."""
+        with self.session() as session:
+            connection_repo.mark_needs_reauth(session, connection_id, reason)
+        self.forget_client(connection_id)
+        logger.warning("runtime: connection %s needs re-authorisation: %s", connection_id, reason)
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+            oauth, self._oauth_http = self._oauth_http, None
+        for client in clients:
+            client.close()
+        if oauth is not None:
+            oauth.close()
+
+
+def runtime(celery: Celery) -> Runtime:
+    """The app's runtime, built from its settings once and cached on the app."""
+    current = getattr(celery, "snapfleet_runtime", None)
+    if current is None:
+        settings: Settings = celery.snapfleet_settings  # type: ignore[attr-defined]
+        current = Runtime(settings, token_gate(celery))
+        celery.snapfleet_runtime = current  # type: ignore[attr-defined]
+    return current
+
+
+def install_runtime(celery: Celery, **overrides: Any) -> Runtime:
+    """Replace the app's runtime (tests: the sandbox transport, a static FX table)."""
+    previous = getattr(celery, "snapfleet_runtime", None)
+    if previous is not None:
+        previous.close()
+    settings: Settings = celery.snapfleet_settings  # type: ignore[attr-defined]
+    current = Runtime(settings, token_gate(celery), **overrides)
+    celery.snapfleet_runtime = current  # type: ignore[attr-defined]
+    return current
