@@ -64,6 +64,7 @@ TASK_MODULES = (
 SYNC_PREFIXES = ("snap.stats.", "snap.detect.", "snap.sync.")
 
 GATE_SOCKET_TIMEOUT_S = 2.0
+SOFT_SHUTDOWN_S = 30.0
 
 # Embedded mode: one in-process Redis stand-in (with Lua) shared by every gate of the process.
 _EMBEDDED_SERVER: Any = None
@@ -147,6 +148,10 @@ def reliability_config(settings: Settings) -> dict[str, Any]:
         "result_backend_transport_options": dict(visibility),
         "visibility_timeout": settings.snapfleet_visibility_timeout_s,
         "broker_connection_retry_on_startup": True,
+        # Rule 9: on SIGTERM (remapped to SIGQUIT with REMAP_SIGTERM=SIGQUIT) running tasks
+        # get this long to finish before the cold shutdown requeues them; it stays well
+        # under docker-compose's 60 s stop_grace_period.
+        "worker_soft_shutdown_timeout": SOFT_SHUTDOWN_S,
     }
 
 
@@ -181,7 +186,6 @@ def monitoring_config(settings: Settings) -> dict[str, Any]:
         "task_send_sent_event": True,
         "task_track_started": True,
         "result_expires": 24 * 3600,
-        "result_extended": True,
     }
 
 

@@ -35,6 +35,7 @@ def test_reliability_settings_of_rule_6() -> None:
     assert conf.worker_prefetch_multiplier == 1
     assert conf.worker_cancel_long_running_tasks_on_connection_loss is True
     assert conf.broker_connection_retry_on_startup is True
+    assert 0 < conf.worker_soft_shutdown_timeout < 60  # docker-compose stop_grace_period
 
 
 def test_time_limits_come_from_settings() -> None:
