@@ -60,6 +60,7 @@ class EntityStore:
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
+        self._by_parent: dict[tuple[str, str], list[Record]] = {}
         self._seq = 0
 
     def add(
@@ -71,6 +72,9 @@ class EntityStore:
         if "status" in entity:
             record.status_history.append((now, entity["status"]))
         self.records[entity["id"]] = record
+        if kind in PARENT:
+            key = (kind, entity.get(PARENT[kind][0]) or "")
+            self._by_parent.setdefault(key, []).append(record)
         return record
 
     def get(self, kind: str, entity_id: str, *, deleted_ok: bool = False) -> Record:
@@ -85,21 +89,15 @@ class EntityStore:
 
     def children(self, kind: str, parent_kind: str, parent_id: str) -> list[Record]:
         """Records of `kind` under a parent of `parent_kind`, at any depth, in created order."""
-        found = [r for r in self.records.values() if r.kind == kind]
-        found = [r for r in found if self._under(r, parent_kind, parent_id)]
+        direct = PARENT[kind][1]
+        if direct == parent_kind:
+            found = list(self._by_parent.get((kind, parent_id), ()))
+        elif direct in PARENT:
+            middle = self.children(direct, parent_kind, parent_id)
+            found = [r for m in middle for r in self._by_parent.get((kind, m.entity["id"]), ())]
+        else:
+            found = []
         return sorted(found, key=lambda r: (r.created, r.seq))
-
-    def _under(self, record: Record, parent_kind: str, parent_id: str) -> bool:
-        while record.kind in PARENT:
-            attribute, kind = PARENT[record.kind]
-            owner = record.entity.get(attribute)
-            if kind == parent_kind:
-                return owner == parent_id
-            parent = self.records.get(owner or "")
-            if parent is None:
-                return False
-            record = parent
-        return False
 
     def update(self, record: Record, changes: dict[str, Any], *, now: datetime) -> None:
         if "status" in changes and changes["status"] != record.entity.get("status"):
