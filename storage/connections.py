@@ -7,8 +7,9 @@ here logs, returns in a repr or raises with a token in it. Disconnect deletes bo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from storage.cipher import TokenCipher
@@ -131,7 +132,7 @@ def lock_refresh(
 ) -> bool:
     """Take the right to refresh this connection's token (one worker at a time)."""
     now = now or utcnow()
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(Connection)
         .where(
             Connection.id == connection_id,

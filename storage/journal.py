@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import JournalConflict, StaleAttempt
@@ -126,7 +126,7 @@ def _take(
     session: Session, entry: JournalEntry, worker_id: str, lease_s: float, now: datetime
 ) -> Claim:
     """The conditional UPDATE: it matches only if nobody took the key since we read it."""
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(JournalEntry)
         .where(
             JournalEntry.idempotency_key == entry.idempotency_key,
@@ -181,7 +181,7 @@ def _finish(
     """Write an outcome, fenced on `attempt`: a stale attempt gets StaleAttempt."""
     now = now or utcnow()
     values = {"updated_at": now, "worker_id": None, "lease_expires_at": None, **values}
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(JournalEntry)
         .where(
             JournalEntry.idempotency_key == key,

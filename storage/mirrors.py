@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from storage import fields
@@ -151,7 +151,7 @@ def mark_deleted(
     wanted = list(ids)
     if not wanted:
         return 0
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(cls)
         .where(cls.id.in_(wanted), cls.deleted.is_(False))
         .values(deleted=True, deleted_at=now or utcnow())

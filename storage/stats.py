@@ -8,8 +8,8 @@ accounts need none); without a rate the row is flagged `fx_missing` with USD NUL
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -44,10 +44,22 @@ class StatRow:
     extra: dict[str, Any] | None = None
     start_time: datetime | None = None  # hourly rows only
 
+    @classmethod
+    def of(cls, values: Mapping[str, Any], **context: Any) -> StatRow:
+        """A row from a wider mapping (e.g. `snap.stats.StatsRow.as_dict()`) plus context
+        such as `ad_account_id`, `currency`, `fx_rate`; keys this row has no field for
+        are ignored."""
+        merged = {**values, **context}
+        return cls(**{f.name: merged[f.name] for f in fields(cls) if f.name in merged})
+
 
 def attribution_key(swipe_up_window: str, view_window: str, action_report_time: str) -> str:
-    """The attribution settings a row was pulled with, as one comparable string."""
-    return f"swipe={swipe_up_window};view={view_window};report={action_report_time}"
+    """The attribution settings a row was pulled with, as one comparable string.
+
+    The same format as `snap.stats.attribution_key` (`swipe_up=28_DAY,view=1_DAY,
+    report=conversion`), so a row's `attribution` from the snap side keys the same row.
+    """
+    return f"swipe_up={swipe_up_window},view={view_window},report={action_report_time.lower()}"
 
 
 def usd_micro(spend_micro: int | None, rate_to_usd: Decimal | None) -> int | None:

@@ -8,28 +8,28 @@ bound-parameter limit), never a round trip per row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import FromClause, TableClause
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 MAX_PARAMS_PER_STATEMENT = 30_000
 
 
-def dialect_insert(session: Session, table: Table) -> Any:
+def dialect_insert(session: Session, table: FromClause) -> Any:
     """The dialect-specific `insert(table)`, which knows ON CONFLICT."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(cast(TableClause, table))
     if name == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(cast(TableClause, table))
     raise NotImplementedError(f"storage supports postgresql and sqlite, not {name}")
 
 
 def upsert(
     session: Session,
-    table: Table,
+    table: FromClause,
     rows: Sequence[Mapping[str, Any]],
     *,
     conflict: Sequence[str],
@@ -46,7 +46,7 @@ def upsert(
         return 0
     columns = list(rows[0].keys())
     if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError(f"upsert into {table.name}: every row must have the same columns")
+        raise ValueError(f"upsert into {table}: every row must have the same columns")
     frozen = set(conflict) | set(keep)
     per_chunk = max(1, MAX_PARAMS_PER_STATEMENT // max(1, len(columns)))
     for start in range(0, len(rows), per_chunk):

@@ -88,5 +88,5 @@ class Base(DeclarativeBase):
     def __repr__(self) -> str:
         """Class and primary key only: rows may hold tokens or raw API payloads."""
         mapper = self.__mapper__
-        key = ", ".join(f"{c.key}={getattr(self, c.key, None)!r}" for c in mapper.primary_key)
+        key = ", ".join(f"{c.key}={getattr(self, str(c.key), None)!r}" for c in mapper.primary_key)
         return f"<{type(self).__name__} {key}>"

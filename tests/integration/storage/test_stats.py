@@ -147,3 +147,31 @@ def test_fx_rates_are_per_currency_and_day(factory: sessionmaker[Session]) -> No
         assert fx.rate_for(s, "USD", DAY) == Decimal(1)
     with factory() as s, pytest.raises(ValueError):
         fx.record_rate(s, "EUR", DAY, 0, source="x")
+
+
+def test_the_attribution_key_is_the_snap_sides_key() -> None:
+    """The worker stores snap rows by their `attribution`: both sides must spell it alike."""
+    snap_stats = pytest.importorskip("snap.stats")
+    for settings in [("28_DAY", "1_DAY", "conversion"), ("7_DAY", "none", "IMPRESSION")]:
+        assert stats.attribution_key(*settings) == snap_stats.attribution_key(*settings)
+
+
+def test_a_row_from_a_wider_mapping_keeps_only_its_fields(factory: sessionmaker[Session]) -> None:
+    wide = {
+        "entity_type": "ad",
+        "entity_id": "ad-9",
+        "day": DAY,
+        "granularity": "DAY",
+        "spend_micro": 2_000_000,
+        "impressions": 7,
+        "extra": {"shares": 1},
+        "breakdown": "ad",
+        "start_time": None,
+        "attribution": "ignored-here",
+    }
+    row = StatRow.of(wide, ad_account_id="acct-eur", currency="EUR", fx_rate=Decimal("1.1"))
+    with factory.begin() as s:
+        stats.upsert_daily(s, [row], attribution=ATTR)
+    with factory() as s:
+        [stored] = stats.daily_for_entity(s, "ad", "ad-9")
+    assert stored.spend_usd_micro == 2_200_000 and stored.extra == {"shares": 1}
