@@ -801,6 +801,11 @@ def _canonical_strategy(value: Any) -> Any:
     return BID_STRATEGY_ALIASES.get(value, value) if isinstance(value, str) else value
 
 
+def _flagged(*checks: tuple[bool, str, str]) -> list[Violation]:
+    """A Violation(field, message) for each (broken, field, message) whose rule is broken."""
+    return [Violation(field, message) for broken, field, message in checks if broken]
+
+
 def _between(field: str, low: int, high: int) -> Violation:
     return Violation(field, f"{field} must be an integer between {low} and {high}")
 
@@ -901,59 +906,62 @@ def _smart_budget_campaign(item: Item, op: str) -> list[Violation]:
     """seed 002 "Smart Budget - Campaign level settings"."""
     if item.get("pacing_level") != SMART_BUDGET_PACING_LEVEL:
         return []
-    found = []
-    if op == "create" and not _present(item, "daily_budget_micro"):
-        found.append(
-            Violation(
-                "daily_budget_micro", "daily_budget_micro is required when pacing_level is CAMPAIGN"
-            )
-        )
-    if _present(item, "lifetime_budget_micro"):
-        found.append(
-            Violation(
-                "lifetime_budget_micro",
-                "lifetime_budget_micro is not allowed when pacing_level is CAMPAIGN",
-            )
-        )
-    if _present(item, "buy_model") and item["buy_model"] != "AUCTION":
-        found.append(
-            Violation("buy_model", "buy_model must be AUCTION when pacing_level is CAMPAIGN")
-        )
+    when = "when pacing_level is CAMPAIGN"
     shared = item.get("shared_properties")
-    if shared is None and op == "update":
-        return found  # a partial update keeps the stored shared_properties
-    if not isinstance(shared, Mapping):
-        message = "shared_properties is required when pacing_level is CAMPAIGN"
-        return [*found, Violation("shared_properties", message)]
-    return found + _nested(_shared_properties(shared), "shared_properties")
+    found = _flagged(
+        (
+            op == "create" and not _present(item, "daily_budget_micro"),
+            "daily_budget_micro",
+            f"daily_budget_micro is required {when}",
+        ),
+        (
+            _present(item, "lifetime_budget_micro"),
+            "lifetime_budget_micro",
+            f"lifetime_budget_micro is not allowed {when}",
+        ),
+        (
+            (item.get("buy_model") or "AUCTION") != "AUCTION",
+            "buy_model",
+            f"buy_model must be AUCTION {when}",
+        ),
+        # a partial update keeps the stored shared_properties
+        (
+            not isinstance(shared, Mapping) and (op == "create" or shared is not None),
+            "shared_properties",
+            f"shared_properties is required {when}",
+        ),
+    )
+    if isinstance(shared, Mapping):
+        found += _nested(_shared_properties(shared), "shared_properties")
+    return found
 
 
 def _shared_properties(shared: Item) -> list[Violation]:
     """seed 002 shared_properties table and its "Validations" table."""
-    found = _enums(
-        shared,
-        {
-            "shared_optimization_goal": frozenset(SMART_BUDGET_OPTIMIZATION_GOALS),
-            "shared_ad_squad_bid_strategy": SHARED_BID_STRATEGIES,
-            "shared_conversion_window": CONVERSION_WINDOWS,
-            "shared_conversion_location": SHARED_CONVERSION_LOCATIONS,
-        },
-    )
-    for field in ("shared_optimization_goal", "shared_ad_squad_bid_strategy"):
-        if not _present(shared, field):
-            found.append(Violation(field, f"{field} is required"))
     goal = str(shared.get("shared_optimization_goal"))
-    if goal in SMART_BUDGET_PIXEL_GOALS and not _present(shared, "shared_pixel_id"):
-        found.append(Violation("shared_pixel_id", f"shared_pixel_id is required for {goal}"))
-    if SMART_BUDGET_OPTIMIZATION_GOALS.get(goal) is False and _present(
-        shared, "shared_conversion_window"
-    ):
-        found.append(
-            Violation(
-                "shared_conversion_window", f"shared_conversion_window is not used with {goal}"
-            )
-        )
-    return found
+    window_unused = SMART_BUDGET_OPTIMIZATION_GOALS.get(goal) is False
+    return _enums(shared, _SHARED_PROPERTY_ENUMS) + _flagged(
+        *((not _present(shared, f), f, f"{f} is required") for f in _SHARED_PROPERTY_REQUIRED),
+        (
+            goal in SMART_BUDGET_PIXEL_GOALS and not _present(shared, "shared_pixel_id"),
+            "shared_pixel_id",
+            f"shared_pixel_id is required for {goal}",
+        ),
+        (
+            window_unused and _present(shared, "shared_conversion_window"),
+            "shared_conversion_window",
+            f"shared_conversion_window is not used with {goal}",
+        ),
+    )
+
+
+_SHARED_PROPERTY_ENUMS: dict[str, frozenset[str]] = {
+    "shared_optimization_goal": frozenset(SMART_BUDGET_OPTIMIZATION_GOALS),
+    "shared_ad_squad_bid_strategy": SHARED_BID_STRATEGIES,
+    "shared_conversion_window": CONVERSION_WINDOWS,
+    "shared_conversion_location": SHARED_CONVERSION_LOCATIONS,
+}
+_SHARED_PROPERTY_REQUIRED = ("shared_optimization_goal", "shared_ad_squad_bid_strategy")
 
 
 def _campaign_update_fields(item: Item, current: Item | None) -> list[Violation]:
@@ -1110,28 +1118,27 @@ def _accelerated(item: Item, op: str) -> list[Violation]:
     """seed 004 "Pacing Types / Validations" for ACCELERATED pacing."""
     if item.get("pacing_type") != ACCELERATED_PACING:
         return []
-    found = []
-    if _present(item, "bid_strategy") and item["bid_strategy"] != ACCELERATED_BID_STRATEGY:
-        found.append(
-            Violation(
-                "bid_strategy",
-                f"bid_strategy must be {ACCELERATED_BID_STRATEGY} when pacing_type is ACCELERATED",
-            )
-        )
-    if op == "create" and not _present(item, "bid_micro"):
-        found.append(
-            Violation("bid_micro", "bid_micro is required when pacing_type is ACCELERATED")
-        )
-    goal = item.get("optimization_goal")
-    if goal is not None and goal not in ACCELERATED_OPTIMIZATION_GOALS:
-        allowed = ", ".join(sorted(ACCELERATED_OPTIMIZATION_GOALS))
-        found.append(
-            Violation(
-                "optimization_goal",
-                f"optimization_goal must be one of {allowed} when pacing_type is ACCELERATED",
-            )
-        )
-    return found
+    when = "when pacing_type is ACCELERATED"
+    goals = ", ".join(sorted(ACCELERATED_OPTIMIZATION_GOALS))
+    strategy = item.get("bid_strategy") or ACCELERATED_BID_STRATEGY
+    goal = item.get("optimization_goal") or "IMPRESSIONS"  # absent: nothing to check
+    return _flagged(
+        (
+            strategy != ACCELERATED_BID_STRATEGY,
+            "bid_strategy",
+            f"bid_strategy must be {ACCELERATED_BID_STRATEGY} {when}",
+        ),
+        (
+            op == "create" and not _present(item, "bid_micro"),
+            "bid_micro",
+            f"bid_micro is required {when}",
+        ),
+        (
+            goal not in ACCELERATED_OPTIMIZATION_GOALS,
+            "optimization_goal",
+            f"optimization_goal must be one of {goals} {when}",
+        ),
+    )
 
 
 def _ad_scheduling(item: Item, op: str) -> list[Violation]:
@@ -1189,58 +1196,59 @@ def _frequency_cap(index: int, cap: Any) -> list[Violation]:
     path = f"cap_and_exclusion_config.frequency_cap_config[{index}]"
     if not isinstance(cap, Mapping):
         return [Violation(path, "frequency cap must be an object")]
-    found = []
-    if str(cap.get("frequency_cap_type", "")).upper() not in FREQUENCY_CAP_TYPES:
-        found.append(
-            Violation(
-                f"{path}.frequency_cap_type",
-                f"frequency_cap_type must be one of {', '.join(sorted(FREQUENCY_CAP_TYPES))}",
-            )
-        )
+    kinds = ", ".join(sorted(FREQUENCY_CAP_TYPES))
     max_interval = FREQUENCY_CAP_INTERVALS.get(str(cap.get("frequency_cap_interval", "")).upper())
-    if max_interval is None:
-        found.append(
-            Violation(
-                f"{path}.frequency_cap_interval", "frequency_cap_interval must be HOURS or DAYS"
-            )
-        )
     interval = _as_int(cap.get("time_interval"))
+    found = _flagged(
+        (
+            str(cap.get("frequency_cap_type", "")).upper() not in FREQUENCY_CAP_TYPES,
+            f"{path}.frequency_cap_type",
+            f"frequency_cap_type must be one of {kinds}",
+        ),
+        (
+            max_interval is None,
+            f"{path}.frequency_cap_interval",
+            "frequency_cap_interval must be HOURS or DAYS",
+        ),
+        (
+            (_as_int(cap.get("frequency_cap_count")) or 0) < 1,
+            f"{path}.frequency_cap_count",
+            "frequency_cap_count must be a positive integer",
+        ),
+    )
     if max_interval is not None and (interval is None or not 1 <= interval <= max_interval):
-        found.append(_between(f"{path}.time_interval", 1, max_interval))
-    if (_as_int(cap.get("frequency_cap_count")) or 0) < 1:
-        found.append(
-            Violation(
-                f"{path}.frequency_cap_count", "frequency_cap_count must be a positive integer"
-            )
-        )
+        found.insert(1, _between(f"{path}.time_interval", 1, max_interval))
     return found
 
 
 def _ad_squad_options(item: Item, op: str) -> list[Violation]:
     """seed 004 Brand Safety Config, measurement_provider_names and placement_v2.config."""
-    found = []
     safety = item.get("brand_safety_config")
-    if isinstance(safety, Mapping):
-        found += _nested(
-            _enum(safety, "inventory_option", BRAND_SAFETY_INVENTORY_OPTIONS), "brand_safety_config"
-        )
+    inventory = safety.get("inventory_option") if isinstance(safety, Mapping) else None
     providers = item.get("measurement_provider_names")
-    if providers is not None and (
-        not isinstance(providers, list) or not set(providers) <= MEASUREMENT_PROVIDER_NAMES
-    ):
-        found.append(
-            Violation(
-                "measurement_provider_names",
-                "measurement_provider_names must be a list of DOUBLEVERIFY",
-            )
-        )
     placement = item.get("placement_v2")
     config = placement.get("config") if isinstance(placement, Mapping) else None
-    if config is not None and str(config).upper() not in PLACEMENT_V2_CONFIGS:
-        found.append(
-            Violation("placement_v2.config", "placement_v2.config must be AUTOMATIC or CUSTOM")
-        )
-    return found
+    options = ", ".join(sorted(BRAND_SAFETY_INVENTORY_OPTIONS))
+    return _flagged(
+        (
+            inventory is not None and inventory not in BRAND_SAFETY_INVENTORY_OPTIONS,
+            "brand_safety_config.inventory_option",
+            f"brand_safety_config.inventory_option must be one of {options}",
+        ),
+        (
+            providers is not None
+            and (
+                not isinstance(providers, list) or not set(providers) <= MEASUREMENT_PROVIDER_NAMES
+            ),
+            "measurement_provider_names",
+            "measurement_provider_names must be a list of DOUBLEVERIFY",
+        ),
+        (
+            config is not None and str(config).upper() not in PLACEMENT_V2_CONFIGS,
+            "placement_v2.config",
+            "placement_v2.config must be AUTOMATIC or CUSTOM",
+        ),
+    )
 
 
 def _ad_squad_deprecated(item: Item, op: str) -> list[Violation]:
@@ -1276,27 +1284,24 @@ def _smart_budget_ad_squad(item: Item, campaign: Item) -> list[Violation]:
     have no lifetime budget, no ACCELERATED pacing and type SNAP_ADS."""
     if campaign.get("pacing_level") != SMART_BUDGET_PACING_LEVEL:
         return []
-    found = _mirrors(item, campaign.get("shared_properties") or {})
-    if _present(item, "lifetime_budget_micro"):
-        found.append(
-            Violation(
-                "lifetime_budget_micro",
-                "lifetime_budget_micro is not allowed under a smart budget campaign",
-            )
-        )
-    if item.get("pacing_type") == ACCELERATED_PACING:
-        found.append(
-            Violation(
-                "pacing_type", "pacing_type cannot be ACCELERATED under a smart budget campaign"
-            )
-        )
-    if _present(item, "type") and item["type"] != SMART_BUDGET_AD_SQUAD_TYPE:
-        found.append(
-            Violation(
-                "type", f"type must be {SMART_BUDGET_AD_SQUAD_TYPE} under a smart budget campaign"
-            )
-        )
-    return found
+    under = "under a smart budget campaign"
+    return _mirrors(item, campaign.get("shared_properties") or {}) + _flagged(
+        (
+            _present(item, "lifetime_budget_micro"),
+            "lifetime_budget_micro",
+            f"lifetime_budget_micro is not allowed {under}",
+        ),
+        (
+            item.get("pacing_type") == ACCELERATED_PACING,
+            "pacing_type",
+            f"pacing_type cannot be ACCELERATED {under}",
+        ),
+        (
+            (item.get("type") or SMART_BUDGET_AD_SQUAD_TYPE) != SMART_BUDGET_AD_SQUAD_TYPE,
+            "type",
+            f"type must be {SMART_BUDGET_AD_SQUAD_TYPE} {under}",
+        ),
+    )
 
 
 def _mirrors(item: Item, shared: Item) -> list[Violation]:

@@ -810,3 +810,17 @@ def test_a_smart_campaign_update_checks_only_the_shared_properties_sent() -> Non
     assert "shared_properties" in fields(check_campaign(bad, op="update"))
     broken = {"id": "c1", "pacing_level": "CAMPAIGN", "shared_properties": "yes"}
     assert "shared_properties" in fields(check_campaign(broken, op="update"))
+
+
+def test_null_counts_as_absent() -> None:
+    # An update may send null to clear an optional field; no rule fires on a null.
+    nulls = dict.fromkeys(
+        ["bid_strategy", "optimization_goal", "buy_model", "type", "status", "daily_budget_micro"]
+    )
+    assert check_ad_squad({"id": "s1", "pacing_type": "ACCELERATED", **nulls}, op="update") == []
+    smart = {"pacing_level": "CAMPAIGN", "shared_properties": {}}
+    assert check_ad_squad({"id": "s1", **nulls}, op="update", campaign=smart) == []
+    assert (
+        check_campaign({"id": "c1", "end_time": None, "daily_budget_micro": None}, op="update")
+        == []
+    )
