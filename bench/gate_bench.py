@@ -32,7 +32,7 @@ def store() -> tuple[Any, str]:
     return fakeredis.FakeRedis(), "fakeredis (set BENCH_REDIS_URL for the real thing)"
 
 
-def rate(step: Callable[[int], None], duration_s: float, threads: int) -> float:
+def rate(step: Callable[[int], object], duration_s: float, threads: int) -> float:
     """Operations per second of `step` run by `threads` threads for `duration_s`."""
     counts = [0] * threads
     deadline = time.perf_counter() + duration_s

@@ -284,7 +284,7 @@ def _new_gate_redis(settings: Settings) -> Any:
     # the gate closed within seconds, not hold a worker. A retried decision whose first try
     # did run only spends one extra slot: conservative, never over the limit.
     return redis.Redis.from_url(
-        settings.redis_url,
+        str(settings.redis_url),
         socket_timeout=GATE_SOCKET_TIMEOUT_S,
         socket_connect_timeout=GATE_SOCKET_TIMEOUT_S,
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),

@@ -18,7 +18,7 @@ import redis
 def gate_store(request: pytest.FixtureRequest, redis_url: str | None) -> Iterator[Any]:
     """A clean store: this session's real Redis database, or a fresh fakeredis server."""
     if request.param == "fakeredis":
-        client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+        client: Any = fakeredis.FakeRedis(server=fakeredis.FakeServer())
         yield client
         return
     if redis_url is None:

@@ -121,11 +121,15 @@ def test_the_window_slides_and_the_answered_wait_is_enough(gate_store: Any) -> N
     assert slept and all(0 < s <= 0.2 * 1.1 for s in slept)
 
 
+def never_sleep(seconds: float) -> None:
+    pytest.fail(f"slept {seconds}s although the wait exceeds the bound")
+
+
 def test_acquire_raises_gate_timeout_when_the_wait_exceeds_the_bound(gate_store: Any) -> None:
     gate = TokenGate(gate_store, limit=1, window_s=LONG_WINDOW_S)
     assert isinstance(gate.acquire("app-1", "acct-1", timeout_s=2.0), Decision)
     with pytest.raises(GateTimeout) as caught:
-        gate.acquire("app-1", "acct-1", timeout_s=2.0, sleep=pytest.fail)
+        gate.acquire("app-1", "acct-1", timeout_s=2.0, sleep=never_sleep)
     assert 2.0 < caught.value.wait_s <= LONG_WINDOW_S
     assert caught.value.code == "rate_limited"
 

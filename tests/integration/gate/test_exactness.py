@@ -7,6 +7,7 @@ reads one clock and can't be fooled by client clock skew.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import threading
 from collections import defaultdict
@@ -21,6 +22,7 @@ from worker.gate import TokenGate
 WINDOW_S = 0.1
 WINDOW_US = 100_000
 GRANTS_PER_CALLER = 12
+Scope = tuple[str, str, str | None]
 
 
 def crowded_windows(grant_times_us: list[int], limit: int, window_us: int) -> list[int]:
@@ -41,7 +43,7 @@ def test_the_window_check_catches_a_crowded_window() -> None:
     assert crowded_windows([0, 50_000, 100_000], limit=2, window_us=WINDOW_US) == []
 
 
-def hammer(gate: TokenGate, scope: tuple[str, str, str | None], grants: int) -> list[int]:
+def hammer(gate: TokenGate, scope: Scope, grants: int) -> list[int]:
     """Ask until `grants` slots were granted, sleeping the answered waits; the grant times."""
     import time
 
@@ -56,6 +58,10 @@ def hammer(gate: TokenGate, scope: tuple[str, str, str | None], grants: int) -> 
     return times
 
 
+def collect(gate: TokenGate, scope: Scope, into: list[tuple[Scope, list[int]]]) -> None:
+    into.append((scope, hammer(gate, scope, GRANTS_PER_CALLER)))
+
+
 def make_gate(client: Any) -> TokenGate:
     return TokenGate(client, limit=5, window_s=WINDOW_S, app_limit=8, token_limit=6)
 
@@ -63,7 +69,7 @@ def make_gate(client: Any) -> TokenGate:
 SCOPES = [("app-1", f"acct-{i % 4}", f"token-{i % 2}") for i in range(16)]
 
 
-def check_every_scope(results: list[tuple[tuple[str, str, str | None], list[int]]]) -> None:
+def check_every_scope(results: list[tuple[Scope, list[int]]]) -> None:
     by_account: dict[str, list[int]] = defaultdict(list)
     by_token: dict[str | None, list[int]] = defaultdict(list)
     every: list[int] = []
@@ -85,13 +91,8 @@ def test_many_threads_never_exceed_any_scope(redis_url: str | None) -> None:
         pytest.skip("real Redis unreachable")
     client = redis.Redis.from_url(redis_url, max_connections=64)
     gate = make_gate(client)
-    results: list[tuple[tuple[str, str, str | None], list[int]]] = []
-    run_all(
-        [
-            lambda s=scope: results.append((s, hammer(gate, s, GRANTS_PER_CALLER)))
-            for scope in SCOPES
-        ]
-    )
+    results: list[tuple[Scope, list[int]]] = []
+    run_all([functools.partial(collect, gate, scope, results) for scope in SCOPES])
     check_every_scope(results)
     client.close()
 
@@ -105,14 +106,12 @@ def run_all(jobs: list[Callable[[], None]]) -> None:
     assert not any(thread.is_alive() for thread in threads)
 
 
-def process_main(redis_url: str, scopes: list[tuple[str, str, str | None]], out: Any) -> None:
+def process_main(redis_url: str, scopes: list[Scope], out: Any) -> None:
     """One process: its own connection, one thread per scope, grant times to `out`."""
     client = redis.Redis.from_url(redis_url)
     gate = make_gate(client)
-    found: list[tuple[tuple[str, str, str | None], list[int]]] = []
-    run_all(
-        [lambda s=scope: found.append((s, hammer(gate, s, GRANTS_PER_CALLER))) for scope in scopes]
-    )
+    found: list[tuple[Scope, list[int]]] = []
+    run_all([functools.partial(collect, gate, scope, found) for scope in scopes])
     out.put(found)
 
 
