@@ -70,20 +70,27 @@ def collect(
         failed.append({**failure, "index": offset + index, "item": item, "code": "rejected"})
 
 
+NOT_SENT = "not_sent"
+
+
 def chunk_failures(
-    exc: SnapError, items: Sequence[Mapping[str, Any]], offset: int
+    exc: SnapError, items: Sequence[Mapping[str, Any]], offset: int, size: int
 ) -> list[dict[str, Any]]:
-    """Every item from `offset` on: the failed chunk's and the unsent ones."""
-    return [
-        {
-            "index": index,
-            "item": items[index],
-            "message": exc.message,
-            "error_code": exc.error_code,
-            "code": exc.code,
-        }
-        for index in range(offset, len(items))
-    ]
+    """Every item from `offset` on: the failed request's items carry its error; the items
+    after it were never sent (`code = "not_sent"`), so a retry may send them safely."""
+    failures = []
+    for index in range(offset, len(items)):
+        in_chunk = index < offset + size
+        failures.append(
+            {
+                "index": index,
+                "item": items[index],
+                "message": exc.message if in_chunk else "not sent: an earlier request failed",
+                "error_code": exc.error_code if in_chunk else None,
+                "code": exc.code if in_chunk else NOT_SENT,
+            }
+        )
+    return failures
 
 
 def outcome(

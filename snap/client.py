@@ -444,7 +444,7 @@ class SnapClient:
             except SnapError as exc:
                 if not done and not failed:
                     raise
-                failed.extend(bulk.chunk_failures(exc, cleaned, offset))
+                failed.extend(bulk.chunk_failures(exc, cleaned, offset, size))
                 break
             bulk.collect(envelope.unwrap(body, kind), chunk, offset, kind, done, failed)
         return bulk.outcome(operation, cleaned, done, failed)

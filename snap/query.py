@@ -91,6 +91,8 @@ def stats_query(
         raise ValidationError(
             "action_report_time is conversion or impression", field="action_report_time"
         )
+    if params.get("limit") is not None:  # breakdown pages: the list limits apply
+        _check_limit(params["limit"])
     fields_csv = fields if isinstance(fields, str) else ",".join(fields)
     if not fields_csv:
         raise ValidationError("stats need at least one field", field="fields")
@@ -103,6 +105,12 @@ def stats_query(
         **params,
     }
     return query_params(query)
+
+
+def _check_limit(limit: Any) -> None:
+    found = rules.check_list_params("", "", {"limit": limit})
+    if found:
+        raise ValidationError(found[0].message, field=found[0].field)
 
 
 def _stats_time(value: datetime | str | None, field: str) -> str | None:

@@ -324,7 +324,11 @@ def test_a_chunk_refused_after_others_succeeded_reports_it_and_the_unsent_ones()
     assert len(wire.requests) == 2  # the third chunk is not sent
     assert len(err.succeeded) == 30
     assert [f["index"] for f in err.failed] == list(range(30, 70))
-    assert {f["code"] for f in err.failed} == {"rejected"}
+    assert {f["code"] for f in err.failed[:30]} == {"rejected"}
+    assert {f["message"] for f in err.failed[:30]} == {
+        "Snapchat Ads create_campaign: 400 — bad chunk"
+    }
+    assert {f["code"] for f in err.failed[30:]} == {"not_sent"}  # safe to send again
 
 
 def test_a_first_chunk_refused_raises_the_error_itself():

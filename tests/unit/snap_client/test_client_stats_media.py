@@ -128,6 +128,7 @@ def test_breakdown_pages_are_followed_and_merged():
         ),
         ({"granularity": "TOTAL", "breakdown": "campaign"}, "breakdown"),
         ({"granularity": "TOTAL", "action_report_time": "click"}, "action_report_time"),
+        ({"granularity": "TOTAL", "limit": 20}, "limit"),
     ],
 )
 def test_stats_queries_snap_refuses_are_refused_before_sending(kwargs, field):
