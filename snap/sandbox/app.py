@@ -24,7 +24,15 @@ from snap.sandbox import media, reads, stats, writes
 from snap.sandbox.admin import admin_routes
 from snap.sandbox.call import Call
 from snap.sandbox.config import SandboxConfig
-from snap.sandbox.envelope import E_RATE_LIMITED, E_SERVER, E_UNAUTHORIZED, SandboxError, iso
+from snap.sandbox.envelope import (
+    E_BAD_REQUEST,
+    E_NOT_FOUND,
+    E_RATE_LIMITED,
+    E_SERVER,
+    E_UNAUTHORIZED,
+    SandboxError,
+    iso,
+)
 from snap.sandbox.faults import Fault
 from snap.sandbox.oauth import AccessToken
 from snap.sandbox.oauth_routes import oauth_routes
@@ -49,9 +57,20 @@ def create_app(config: SandboxConfig | None = None, state: SandboxState | None =
         Mount("/login/oauth2", routes=oauth_routes(state)),
         Mount("/_sandbox", routes=admin_routes(state)),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(DropConnection)])
+    handlers = {404: _no_route, 405: _no_route}
+    app = Starlette(
+        routes=routes, middleware=[Middleware(DropConnection)], exception_handlers=handlers
+    )
     app.state.sandbox = state
     return app
+
+
+async def _no_route(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods answer with the documented error body, not plain text."""
+    status = getattr(exc, "status_code", 404)
+    message = f"No such endpoint: {request.method} {request.url.path}"
+    code = E_NOT_FOUND if status == 404 else E_BAD_REQUEST
+    return SandboxError(status, message, error_code=code).response()
 
 
 def api_routes(state: SandboxState) -> list[Route]:
@@ -170,15 +189,14 @@ async def _answer(state, request, call, handler, write, faults: dict[str, Fault]
     if not (write and key and not state.config.ignore_idempotency_key):
         status, body = handler(state, call)
         return JSONResponse(body, status_code=status)
-    remembered = state.idempotency.replay(key, call.method, call.path, call.body)
-    if remembered is not None:
-        return Response(
-            remembered.body, status_code=remembered.status, media_type="application/json"
-        )
-    status, body = handler(state, call)
-    content = json.dumps(body).encode()
-    state.idempotency.remember(key, call.method, call.path, call.body, status, content)
-    return Response(content, status_code=status, media_type="application/json")
+    with state.lock:  # check, write and remember as one step, whatever thread serves us
+        remembered = state.idempotency.replay(key, call.method, call.path, call.body)
+        if remembered is None:
+            status, body = handler(state, call)
+            content = json.dumps(body).encode()
+            state.idempotency.remember(key, call.method, call.path, call.body, status, content)
+            return Response(content, status_code=status, media_type="application/json")
+    return Response(remembered.body, status_code=remembered.status, media_type="application/json")
 
 
 def _raise_fault(state: SandboxState, fault: Fault) -> None:

@@ -145,6 +145,7 @@ class StatsQuery:
         self.start, self.end = _time(q, "start_time"), _time(q, "end_time")
         self.swipe_window = q.get("swipe_up_attribution_window", "28_DAY")
         self.view_window = q.get("view_attribution_window", "1_DAY")
+        self.limit = _int_or_none(q.get("limit"))
         self._check(state)
 
     def _check(self, state: SandboxState) -> None:
@@ -153,6 +154,7 @@ class StatsQuery:
                 f"granularity must be one of {', '.join(sorted(rules.STATS_GRANULARITIES))}"
             )
         self._check_fields()
+        self._check_limit()
         self._check_breakdown(state)
         self._check_times()
         if self.swipe_window not in rules.SWIPE_UP_ATTRIBUTION_WINDOWS:
@@ -173,6 +175,12 @@ class StatsQuery:
             raise bad_request(
                 "Unsupported Stats Query: ad account stats support only the spend field"
             )
+
+    def _check_limit(self) -> None:
+        """`limit` 50..1000 applies with breakdowns (snap-api.md §1); rows fit one page."""
+        low, high = rules.PAGE_LIMIT_MIN, rules.PAGE_LIMIT_MAX
+        if self.limit is not None and not low <= self.limit <= high:
+            raise bad_request(f"limit must be an integer between {low} and {high}")
 
     def _check_breakdown(self, state: SandboxState) -> None:
         if not self.breakdown:
@@ -207,6 +215,15 @@ class StatsQuery:
                 f"Unsupported Stats Query: Timeseries queries with {self.granularity} granularity "
                 f"cannot query time intervals of more than {limit_days} days"
             )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # refused by _check_limit
 
 
 def _time(query: dict[str, str], name: str) -> datetime | None:

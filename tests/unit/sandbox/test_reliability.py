@@ -181,3 +181,9 @@ def test_admin_endpoints(sb, api):
     assert api.post(f"{base}/adaccounts/{USD}/reinstate").json()["status"] == "ACTIVE"
     assert api.get(f"{base}/ids").json()["usd_ad_account_id"] == USD
     assert api.post(f"{base}/clock/advance", json={}).status_code == 400
+
+
+def test_unknown_endpoint_answers_the_documented_error_body(api):
+    body = error(api.get("/nope/123"), 404)
+    assert body["error_code"] == "E3003"
+    error(api.patch(f"/adaccounts/{USD}/campaigns"), 405)

@@ -320,3 +320,15 @@ def test_eur_account_spends_in_its_own_time_zone(sb, api):
     assert stat["timeseries"][0]["start_time"] == "2026-11-03T00:00:00.000+01:00"
     assert stat["timeseries"][0]["stats"]["spend"] > 0
     assert START + timedelta(days=2) == sb.clock.now()
+
+
+def test_stats_limit_must_be_50_to_1000(delivering, api):
+    params = {"granularity": "TOTAL", "fields": "spend", "breakdown": "ad", "limit": "10"}
+    assert (
+        "limit"
+        in error(api.get(f"/campaigns/{delivering['campaign']}/stats", params=params), 400)[
+            "debug_message"
+        ]
+    )
+    params["limit"] = "50"
+    assert api.get(f"/campaigns/{delivering['campaign']}/stats", params=params).status_code == 200
