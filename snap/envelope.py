@@ -99,9 +99,9 @@ def api_message(body: Any) -> ApiMessage:
 
     return ApiMessage(
         request_id=text("request_id"),
-        debug_message=text("debug_message") or text("sub_request_error_reason"),
+        debug_message=text("debug_message") or text("sub_request_error_reason") or text("message"),
         display_message=text("display_message"),
-        error_code=text("error_code"),
+        error_code=text("error_code") or text("error_type"),
     )
 
 
@@ -109,8 +109,9 @@ def unwrap(body: Mapping[str, Any], kind: str) -> Unwrapped:
     """Split an answer's items by their `sub_request_status`.
 
     Snap's wording for a failed item is not documented (snap-api.md: "check each
-    sub_request_status"); we read `sub_request_error_reason` (what live answers are
-    reported to carry), then the error-envelope keys, so any of them reaches the caller.
+    sub_request_status"). Third-party clients read `sub_request_error_reason` (several
+    agree), some `message`/`error_type`; we read those and the error-envelope keys, so
+    whichever Snap sends reaches the caller (unconfirmed, closest documented reading).
     """
     singular = SINGULAR.get(kind, kind)
     result = Unwrapped()

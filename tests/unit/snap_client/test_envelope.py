@@ -91,3 +91,13 @@ def test_api_message_prefers_debug_then_display_then_code():
     assert envelope.api_message({"display_message": "u", "error_code": "E1"}).text == "u"
     assert envelope.api_message({"error_code": "E1"}).text == "E1"
     assert envelope.api_message("not json").text is None
+
+
+def test_failed_item_reads_third_party_reported_keys():
+    body = {
+        "ads": [
+            {"sub_request_status": "ERROR", "message": "media not ready", "error_type": "E2601"}
+        ]
+    }
+    (failure,) = envelope.unwrap(body, "ads").failed
+    assert (failure["message"], failure["error_code"]) == ("media not ready", "E2601")
