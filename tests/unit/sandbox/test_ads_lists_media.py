@@ -234,3 +234,21 @@ def test_suspended_account_shows_and_refuses_writes(sb, api):
 
 def test_client_is_a_plain_httpx_client(sb):
     assert isinstance(sb.transport, httpx.BaseTransport)
+
+
+def test_ad_update_and_campaign_list_with_limit_and_sort(sb, api):
+    squad_id = make_squad(api, make_campaign(api))
+    ad_id = make_ad(api, squad_id, make_creative(api))
+    ad = api.get(f"/ads/{ad_id}").json()["ads"][0]["ad"]
+    item = {k: ad[k] for k in ("id", "ad_squad_id", "creative_id", "name", "type")} | {
+        "status": "PAUSED"
+    }
+    updated = api.put(f"/adsquads/{squad_id}/ads", json={"ads": [item]})
+    assert created(updated, "ads", "ad")["status"] == "PAUSED"
+    sb.clock.advance(5)
+    newer = make_campaign(api, name="newer")
+    # seed 002: GET .../campaigns?limit=100&sort=updated_at-desc
+    body = api.get(
+        f"/adaccounts/{USD}/campaigns", params={"limit": 100, "sort": "updated_at-desc"}
+    ).json()
+    assert body["campaigns"][0]["campaign"]["id"] == newer

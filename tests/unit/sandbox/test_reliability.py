@@ -180,6 +180,8 @@ def test_admin_endpoints(sb, api):
     assert api.post(f"{base}/adaccounts/{USD}/suspend").json()["status"] == "DISABLED"
     assert api.post(f"{base}/adaccounts/{USD}/reinstate").json()["status"] == "ACTIVE"
     assert api.get(f"{base}/ids").json()["usd_ad_account_id"] == USD
+    assert api.post(f"{base}/clock/set", json={"time": "2026-11-03T00:00:00Z"}).status_code == 200
+    assert api.get(f"{base}/clock").json()["now"] == "2026-11-03T00:00:00.000Z"
     assert api.post(f"{base}/clock/advance", json={}).status_code == 400
 
 
@@ -187,3 +189,27 @@ def test_unknown_endpoint_answers_the_documented_error_body(api):
     body = error(api.get("/nope/123"), 404)
     assert body["error_code"] == "E3003"
     error(api.patch(f"/adaccounts/{USD}/campaigns"), 405)
+
+
+def test_admin_review_and_exhaust_over_http(sb, api):
+    from tests.unit.sandbox.conftest import make_ad, make_campaign, make_creative, make_squad
+
+    base = "http://sandbox.invalid/_sandbox"
+    squad_id = make_squad(api, make_campaign(api))
+    ad_id = make_ad(api, squad_id, make_creative(api))
+    rejected = api.post(
+        f"{base}/ads/{ad_id}/review", json={"review_status": "REJECTED", "reasons": ["r"]}
+    )
+    assert rejected.json()["review_status_reasons"] == ["r"]
+    exhausted = api.post(f"{base}/caps/{squad_id}/exhaust", json={"cap": "daily"}).json()
+    assert "INVALID_OVER_BUDGET_AD_SQUAD_DAILY_SPEND" in exhausted["delivery_status"]
+    assert api.post(f"{base}/caps/{squad_id}/exhaust", json={"cap": "lifetime"}).status_code == 400
+
+
+def test_cli_refuses_an_unknown_seed():
+    from typer.testing import CliRunner
+
+    from worker.cli import app
+
+    result = CliRunner().invoke(app, ["sandbox", "--seed", "nope"])
+    assert result.exit_code == 2 and "seed" in result.output

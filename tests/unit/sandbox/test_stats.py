@@ -332,3 +332,74 @@ def test_stats_limit_must_be_50_to_1000(delivering, api):
     )
     params["limit"] = "50"
     assert api.get(f"/campaigns/{delivering['campaign']}/stats", params=params).status_code == 200
+
+
+def test_dst_day_has_25_hours_and_equals_their_sum():
+    import httpx
+
+    with Sandbox(token=TOKEN, start_time=START, seed="demo") as demo:
+        api = httpx.Client(
+            base_url=demo.base_url,
+            transport=demo.transport,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        window = {
+            "start_time": "2026-11-01T00:00:00-07:00",
+            "end_time": "2026-11-02T00:00:00-08:00",
+            "fields": "spend,impressions,conversion_purchases",
+        }
+        campaigns = api.get(f"/adaccounts/{USD}/campaigns").json()["campaigns"]
+        path = f"/campaigns/{campaigns[0]['campaign']['id']}"
+        day = stats(api, path, granularity="DAY", **window)["timeseries"]
+        hours = stats(api, path, granularity="HOUR", **window)["timeseries"]
+        assert len(day) == 1 and len(hours) == 25
+        for field in ("spend", "impressions", "conversion_purchases"):
+            assert day[0]["stats"][field] == sum(h["stats"][field] for h in hours)
+        assert day[0]["stats"]["spend"] > 0
+
+
+def test_lifetime_granularity_answers_lifetime_stats(delivering, api):
+    response = api.get(
+        f"/ads/{delivering['ads'][0]}/stats", params={"granularity": "LIFETIME", "fields": "spend"}
+    )
+    stat = response.json()["lifetime_stats"][0]["lifetime_stat"]
+    assert stat["granularity"] == "LIFETIME" and stat["stats"]["spend"] > 0
+
+
+def test_new_ads_wait_for_review_before_delivering():
+    import httpx
+
+    with Sandbox(token=TOKEN, start_time=START, review_delay_s=900) as slow:
+        api = httpx.Client(
+            base_url=slow.base_url,
+            transport=slow.transport,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        ad_id = make_ad(api, make_squad(api, make_campaign(api)), make_creative(api))
+        ad = api.get(f"/ads/{ad_id}").json()["ads"][0]["ad"]
+        assert (
+            ad["review_status"] == "PENDING"
+            and "INVALID_PENDING_REVIEW_STATUS" in ad["delivery_status"]
+        )
+        slow.state.advance(900)
+        ad = api.get(f"/ads/{ad_id}").json()["ads"][0]["ad"]
+        assert ad["review_status"] == "APPROVED" and ad["delivery_status"] == ["VALID"]
+
+
+def test_paused_or_suspended_entities_stop_spending(sb, delivering, api):
+    squad = delivering["squads"][1]
+    item = {**api.get(f"/adsquads/{squad}").json()["adsquads"][0]["adsquad"], "status": "PAUSED"}
+    for read_only in ("delivery_status", "created_at", "updated_at"):
+        item.pop(read_only)
+    assert (
+        put(api, f"/campaigns/{delivering['campaign']}/adsquads", "adsquads", item).status_code
+        == 200
+    )
+    before = sb.state.spent_micro(squad)
+    sb.state.suspend_ad_account(USD)
+    account_before = sb.state.spent_micro(USD)
+    sb.state.advance(24 * 3600)
+    assert sb.state.spent_micro(squad) == before
+    assert sb.state.spent_micro(USD) == account_before
+    body = api.get(f"/adsquads/{squad}").json()["adsquads"][0]["adsquad"]
+    assert "INVALID_NOT_ACTIVE" in body["delivery_status"]
