@@ -13,7 +13,7 @@ from typing import Any
 
 from snap import rules
 from snap.sandbox.call import Call
-from snap.sandbox.envelope import bad_request, entities_body, iso, new_request_id
+from snap.sandbox.envelope import bad_request, entities_body, new_request_id
 from snap.sandbox.seed import ME_ID, ORGANIZATION_ID
 from snap.sandbox.state import SandboxState
 from snap.sandbox.store import Record, decode_cursor, encode_cursor
@@ -117,6 +117,3 @@ def _page(state: SandboxState, kind: str, records: list[Record], call: Call) -> 
         extra["paging"] = {}
     rendered = [state.render(r, show_deleted=show_deleted) for r in page]
     return entities_body(kind, rendered, **extra)
-
-
-__all__ = ["get_one", "iso", "list_under", "me", "organization", "organizations"]

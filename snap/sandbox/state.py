@@ -23,7 +23,7 @@ from snap.sandbox.ledger import FORCED_SPEND_MICRO, SpendLedger, floor_hour
 from snap.sandbox.oauth import TokenStore
 from snap.sandbox.ratelimit import SlidingWindows
 from snap.sandbox.requestlog import LoggedRequest
-from snap.sandbox.seed import DEMO_HISTORY, seed_accounts
+from snap.sandbox.seed import DEMO_HISTORY, demo_entities, seed_accounts
 from snap.sandbox.store import EntityStore, Record
 
 
@@ -54,8 +54,6 @@ class SandboxState:
         return f"SandboxState(entities={len(self.store.records)}, now={iso(self.now())})"
 
     def _seed_demo(self) -> None:
-        from snap.sandbox.seed import demo_entities
-
         created = self.clock.now() - DEMO_HISTORY
         for kind, account_id, entity in demo_entities(self.clock.now()):
             entity.update(created_at=iso(created), updated_at=iso(created))

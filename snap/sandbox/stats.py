@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from snap import rules
 from snap.sandbox.call import Call
-from snap.sandbox.envelope import SINGULAR, bad_request, iso, iso_local, new_request_id
+from snap.sandbox.envelope import bad_request, iso, iso_local, new_request_id
 from snap.sandbox.ledger import HOUR, METRICS, floor_hour, parse_time
 from snap.sandbox.state import SandboxState
 from snap.sandbox.store import Record
@@ -361,6 +361,3 @@ class Report:
 
     def _local(self, when: datetime) -> str:
         return iso_local(when.astimezone(self.q.tz))
-
-
-__all__ = ["SINGULAR", "STATS_FIELDS", "StatsQuery", "stats_of"]

@@ -26,6 +26,7 @@ from snap.sandbox.envelope import (
     bad_request,
     iso,
     item_results_body,
+    new_request_id,
 )
 from snap.sandbox.ledger import parse_time
 from snap.sandbox.state import SandboxState
@@ -236,8 +237,6 @@ def _commit(state, kind, account, item, current, now) -> Record:
 
 def delete(state: SandboxState, kind: str, entity_id: str) -> tuple[int, dict]:
     """DELETE /v1/{kind}/{id}: marks it deleted; answers the seed's empty plural list."""
-    from snap.sandbox.envelope import new_request_id
-
     now = state.settle()
     with state.lock:
         record = state.store.get(kind, entity_id)
