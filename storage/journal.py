@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.base import utcnow
 from storage.models.journal import TERMINAL_STATES, JournalEntry, JournalState
+from storage.redact import redact
 from storage.upsert import dialect_insert
 
 DEFAULT_LEASE_S = 90.0
@@ -181,6 +182,9 @@ def _finish(
     """Write an outcome, fenced on `attempt`: a stale attempt gets StaleAttempt."""
     now = now or utcnow()
     values = {"updated_at": now, "worker_id": None, "lease_expires_at": None, **values}
+    for column in ("response", "error"):
+        if values.get(column) is not None:
+            values[column] = redact(values[column])
     result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(JournalEntry)
         .where(

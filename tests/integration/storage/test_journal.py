@@ -195,3 +195,25 @@ def test_entry_repr_shows_no_response_or_error(factory: sessionmaker[Session]) -
         entry = journal.mark_failed(s, KEY, attempt, {"code": "x", "message": "secret-body"})
     assert "secret-body" not in repr(entry)
     assert KEY in repr(entry)
+
+
+def test_credentials_in_a_response_or_error_are_not_stored(
+    factory: sessionmaker[Session],
+) -> None:
+    with factory.begin() as s:
+        attempt = _claim(s).entry.attempt
+        lost = journal.mark_unknown(
+            s, KEY, attempt, {"code": "x", "request": {"headers": {"Authorization": "Bearer at-1"}}}
+        )
+    assert "at-1" not in repr(lost.error)
+    assert lost.error["request"]["headers"]["Authorization"] == "[redacted]"
+    with factory.begin() as s:
+        again = _claim(s, "w2").entry.attempt
+        journal.mark_succeeded(
+            s, KEY, again, ["c-1"], {"campaigns": [{"id": "c-1"}], "access_token": "at-2"}
+        )
+    with factory() as s:
+        entry = journal.get(s, KEY)
+    assert "at-2" not in repr(entry.response)
+    assert entry.response["campaigns"] == [{"id": "c-1"}]
+    assert entry.error is None
