@@ -174,6 +174,119 @@ def sandbox(
     serve(config, host, port, echo=typer.echo)
 
 
+def _runtime():
+    """The runtime of the fleet's app, built from the settings (CLI commands only)."""
+    from worker.app import create_app
+    from worker.runtime import runtime
+
+    return runtime(create_app(load_settings()))
+
+
+@app.command()
+def connect(
+    tenant: str = typer.Option(..., "--tenant", help="the dashboard tenant this connection is for"),
+    access_token: str | None = typer.Option(None, help="an access token obtained elsewhere"),
+    refresh_token: str | None = typer.Option(None, help="its refresh token (stored encrypted)"),
+    expires_in: float | None = typer.Option(None, help="seconds the access token has left"),
+    code: str | None = typer.Option(None, help="an OAuth authorization code to exchange"),
+    redirect_uri: str | None = typer.Option(None, help="the redirect URI the code was issued for"),
+) -> None:
+    """Connect a tenant (tokens or an OAuth code) and capture its ad accounts."""
+    from snap.errors import SnapError
+    from worker import onboarding
+
+    if (code is None) == (refresh_token is None):
+        raise typer.BadParameter("give --access-token/--refresh-token, or --code/--redirect-uri")
+    runtime = _runtime()
+    try:
+        connected = onboarding.connect(
+            runtime, tenant_id=tenant, access_token=access_token, refresh_token=refresh_token,
+            expires_in_s=expires_in, code=code, redirect_uri=redirect_uri,
+        )  # fmt: skip
+    except SnapError as exc:
+        typer.echo(f"snapfleet: {exc.message} (re-connect the tenant)", err=True)
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(2) from None
+    _print_accounts(
+        connected.connection_id, onboarding.captured_accounts(runtime, connected.connection_id)
+    )
+
+
+def _print_accounts(connection_id: int, accounts: list) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"connection {connection_id}: {len(accounts)} ad accounts captured")
+    for column in ("ad account", "name", "currency", "time zone", "status", "organization"):
+        table.add_column(column)
+    for a in accounts:
+        table.add_row(a.id, a.name or "", a.currency, a.timezone, a.status or "", a.organization_id)
+    Console(width=160).print(table)
+
+
+@app.command()
+def disconnect(
+    connection: int = typer.Option(..., "--connection", help="the connection id `connect` printed"),
+) -> None:
+    """Delete a connection's refresh token; its tasks fail as not connected from now on."""
+    from storage.errors import NotFound
+    from worker import onboarding
+
+    try:
+        tenant = onboarding.disconnect(_runtime(), connection)
+    except NotFound as exc:
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"connection {connection} (tenant {tenant}) disconnected: refresh token deleted")
+
+
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def _celery(build, ctx: typer.Context) -> None:
+    """Run a Celery command on the fleet's app (`celery -A worker.app ...`)."""
+    from worker.launch import EMBEDDED_NOTE, LaunchRefused
+
+    settings = load_settings()
+    try:
+        argv = build(settings, list(ctx.args))
+    except LaunchRefused as exc:
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if settings.embedded and argv[0] == "worker":
+        typer.echo(f"snapfleet: {EMBEDDED_NOTE}", err=True)
+    from worker.app import app as celery_app
+
+    code = celery_app.start(argv=argv)
+    raise typer.Exit(code or 0)
+
+
+@app.command(context_settings=_PASS_THROUGH)
+def worker(ctx: typer.Context) -> None:
+    """`celery -A worker.app worker [ARGS]`; embedded: threads pool with beat inside."""
+    from worker.launch import worker_argv
+
+    _celery(worker_argv, ctx)
+
+
+@app.command(context_settings=_PASS_THROUGH)
+def beat(ctx: typer.Context) -> None:
+    """`celery -A worker.app beat [ARGS]` (redbeat); embedded mode runs beat in the worker."""
+    from worker.launch import beat_argv
+
+    _celery(beat_argv, ctx)
+
+
+@app.command(context_settings=_PASS_THROUGH)
+def flower(ctx: typer.Context) -> None:
+    """`celery -A worker.app flower [ARGS]` (needs the flower package and REDIS_URL)."""
+    from worker.launch import flower_argv
+
+    _celery(flower_argv, ctx)
+
+
 def main() -> None:
     app(prog_name="snapfleet")
 

@@ -1,0 +1,79 @@
+"""Connection upkeep: refresh access tokens ahead of expiry (DESIGN.md, Connect).
+
+`snap.connection.refresh` refreshes one connection (the runner may ask for it; beat's
+`snap.connection.refresh_due` fans out one per connection due within
+`SNAPFLEET_TOKEN_REFRESH_MARGIN_S`). The work is `worker.tokens.refresh_connection`:
+one worker at a time per connection, tokens stored encrypted, a refused refresh marks
+the connection `needs_reauth` with `Snapchat Ads /me returned 401`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+from celery import Task, shared_task
+from pydantic import ValidationError as PayloadError
+
+from snap.errors import ConnectError, OutcomeUnknown, ServerError
+from tasks import payloads
+from worker.runtime import AccountNotConnected, runtime
+from worker.tokens import due_connection_ids, refresh_connection
+
+logger = logging.getLogger("snapfleet.tasks.connections")
+
+REFRESH_TASK = "snap.connection.refresh"
+REFRESH_DUE_TASK = "snap.connection.refresh_due"
+# The token endpoint did not answer, or answered 5xx: the refresh token is still good.
+TRANSIENT = (ConnectError, OutcomeUnknown, ServerError)
+
+
+@shared_task(
+    bind=True,
+    name=REFRESH_TASK,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=5,
+)
+def refresh(self: Task, **payload: Any) -> dict[str, Any]:
+    """Refresh one connection's access token; see `worker.tokens.refresh_connection`."""
+    try:
+        checked = payloads.ConnectionRefresh.model_validate(payload)
+    except PayloadError as exc:
+        return payloads.validation_failure(exc, payloads.ConnectionRefresh)
+    connection_id = _connection_number(checked.connection_id)
+    if connection_id is None:
+        return _failed("validation", "connection_id: must be the number of a stored connection")
+    try:
+        done = refresh_connection(runtime(self.app), connection_id, worker_id=_worker_id(self))
+    except AccountNotConnected as exc:
+        return _failed(AccountNotConnected.code, str(exc))
+    except ValueError as exc:
+        return _failed("not_configured", str(exc))
+    return done.to_result()
+
+
+@shared_task(bind=True, name=REFRESH_DUE_TASK)
+def refresh_due(self: Task) -> dict[str, Any]:
+    """Beat: enqueue one `snap.connection.refresh` per connection due within the margin."""
+    due = due_connection_ids(runtime(self.app))
+    for connection_id in due:
+        self.app.send_task(REFRESH_TASK, kwargs={"connection_id": str(connection_id)})
+    if due:
+        logger.info("tokens: %d connections due for refresh", len(due))
+    return {"status": "succeeded", "enqueued": len(due)}
+
+
+def _connection_number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _worker_id(task: Task) -> str:
+    """Who holds the refresh lease: host and task id, readable in the connections table."""
+    return f"{task.request.hostname or socket.gethostname()}:{task.request.id}"[:128]
+
+
+def _failed(code: str, message: str) -> dict[str, Any]:
+    return {"status": "failed", "code": code, "message": message}

@@ -1,0 +1,90 @@
+"""The operator's side of connecting a tenant: `snapfleet connect` and `snapfleet disconnect`.
+
+`worker.connect` stores the tokens and captures the accounts; this module adds what an
+operator needs around it: a probe refused with 401 leaves the stored connection marked
+`needs_reauth` (its tokens are no good, so no task may use them) and reports the seed's
+message; the captured ad accounts are read back for display; disconnect deletes the
+refresh token (seed 000, Disconnect).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from snap.errors import Unauthorized
+from storage import accounts as account_repo
+from storage import connections as connection_repo
+from worker.connect import Connected, connect_code, connect_tokens
+from worker.runtime import Runtime
+from worker.tokens import REAUTH_MESSAGE
+
+
+@dataclass(frozen=True)
+class CapturedAccount:
+    """One ad account as the connect command prints it."""
+
+    id: str
+    name: str | None
+    currency: str
+    timezone: str
+    status: str | None
+    organization_id: str
+
+
+def connect(
+    runtime: Runtime,
+    *,
+    tenant_id: str,
+    access_token: str | None = None,
+    refresh_token: str | None = None,
+    expires_in_s: float | None = None,
+    code: str | None = None,
+    redirect_uri: str | None = None,
+) -> Connected:
+    """Connect with tokens obtained elsewhere, or with an OAuth code; flag a refused probe."""
+    try:
+        if code is not None:
+            if not redirect_uri:
+                raise ValueError("--code needs --redirect-uri (the one the code was issued for)")
+            return connect_code(runtime, tenant_id=tenant_id, code=code, redirect_uri=redirect_uri)
+        if not refresh_token:
+            raise ValueError("give --refresh-token (with --access-token), or --code")
+        return connect_tokens(
+            runtime,
+            tenant_id=tenant_id,
+            refresh_token=refresh_token,
+            access_token=access_token,
+            expires_in_s=expires_in_s,
+        )
+    except Unauthorized as exc:
+        if not (exc.operation or "").startswith("oauth"):  # a refused code stores nothing
+            _flag_refused(runtime, tenant_id)
+        raise
+
+
+def _flag_refused(runtime: Runtime, tenant_id: str) -> None:
+    """The tokens were stored but Snap refused them: no task may use this connection."""
+    client_id = runtime.settings.snapchat_ads_client_id or "unknown-client"
+    with runtime.session() as session:
+        row = connection_repo.for_tenant(session, tenant_id, client_id)
+        connection_id = row.id if row is not None else None
+    if connection_id is not None:
+        runtime.mark_needs_reauth(connection_id, REAUTH_MESSAGE)
+
+
+def captured_accounts(runtime: Runtime, connection_id: int) -> list[CapturedAccount]:
+    """The ad accounts stored for a connection, for display."""
+    with runtime.session() as session:
+        return [
+            CapturedAccount(a.id, a.name, a.currency, a.timezone, a.status, a.organization_id)
+            for a in account_repo.for_connection(session, connection_id)
+        ]
+
+
+def disconnect(runtime: Runtime, connection_id: int) -> str:
+    """Delete the connection's refresh token (and cached access token); returns its tenant."""
+    with runtime.session() as session:
+        row = connection_repo.disconnect(session, connection_id)
+        tenant_id = row.tenant_id
+    runtime.forget_client(connection_id)
+    return tenant_id

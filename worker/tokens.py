@@ -1,0 +1,155 @@
+"""Refreshing a connection's access token ahead of expiry, one worker at a time.
+
+DESIGN.md (Connect): access tokens are refreshed ahead of expiry by one worker at a
+time; a refused refresh marks the connection as needing re-authorisation with the
+seed's message (`Snapchat Ads /me returned 401`, seed 000 Troubleshooting). The right to
+refresh is a lease on the connection row (`storage.connections.lock_refresh`), so two
+workers that both see the token due never spend the refresh token twice (which would
+race a rotation of the refresh token). Tokens go to storage encrypted; none of them
+appears in a result, a log line or an exception raised from here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import update
+
+from snap import oauth
+from snap.errors import Unauthorized
+from storage import connections as connection_repo
+from storage.errors import NotFound as StorageNotFound
+from storage.models.connections import Connection, ConnectionState
+from worker.runtime import AccountNotConnected, Runtime
+
+logger = logging.getLogger("snapfleet.tokens")
+
+# Seed 000, Troubleshooting: what the tenant sees when its token can no longer be renewed.
+REAUTH_MESSAGE = "Snapchat Ads /me returned 401"
+# How long one worker holds the right to refresh; a crash mid-refresh frees it after this.
+REFRESH_LEASE_S = 60.0
+
+Outcome = Literal["refreshed", "locked", "needs_reauth"]
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What one refresh attempt did. `detail` is the token endpoint's scrubbed answer."""
+
+    connection_id: int
+    outcome: Outcome
+    expires_in_s: int | None = None
+    detail: str | None = None
+
+    def to_result(self) -> dict[str, Any]:
+        """The task's JSON result: succeeded (refreshed, or another worker holds the lease)."""
+        if self.outcome == "needs_reauth":
+            return {
+                "status": "failed",
+                "code": Unauthorized.code,
+                "message": REAUTH_MESSAGE,
+                "connection_id": str(self.connection_id),
+                "connection_state": ConnectionState.NEEDS_REAUTH.value,
+                "detail": self.detail,
+            }
+        result: dict[str, Any] = {"status": "succeeded", "connection_id": str(self.connection_id)}
+        if self.outcome == "refreshed":
+            result["expires_in_s"] = self.expires_in_s
+        else:
+            result["skipped"] = "another worker is refreshing this connection"
+        return result
+
+
+def refresh_connection(
+    runtime: Runtime, connection_id: int, *, worker_id: str, lease_s: float = REFRESH_LEASE_S
+) -> Refresh:
+    """Mint a new access token for the connection and store it (and a rotated refresh token).
+
+    Raises AccountNotConnected for a connection that is not active or has no refresh
+    token, ValueError when the app's credentials are not configured, and the transport
+    or 5xx errors of the token endpoint (the lease is released first: the task retries).
+    """
+    refresh_token = _active_refresh_token(runtime, connection_id)
+    if not _take_lease(runtime, connection_id, worker_id, lease_s):
+        return Refresh(connection_id, "locked")
+    try:
+        tokens = _refresh(runtime, refresh_token)
+    except Unauthorized as exc:
+        runtime.mark_needs_reauth(connection_id, REAUTH_MESSAGE)
+        return Refresh(connection_id, "needs_reauth", detail=exc.message)
+    except BaseException:
+        _release_lease(runtime, connection_id, worker_id)
+        raise
+    expires_in_s = max(0.0, tokens.expires_at - time.time())
+    _store(runtime, connection_id, tokens, expires_in_s)
+    logger.info("tokens: connection %s refreshed (expires in %ds)", connection_id, expires_in_s)
+    return Refresh(connection_id, "refreshed", expires_in_s=round(expires_in_s))
+
+
+def due_connection_ids(runtime: Runtime, *, margin_s: float | None = None) -> list[int]:
+    """Active connections whose access token is missing or expires within the margin."""
+    margin = runtime.settings.snapfleet_token_refresh_margin_s if margin_s is None else margin_s
+    with runtime.session() as session:
+        return [row.id for row in connection_repo.due_for_refresh(session, margin_s=margin)]
+
+
+def _active_refresh_token(runtime: Runtime, connection_id: int) -> str:
+    with runtime.session() as session:
+        try:
+            row = connection_repo.get(session, connection_id)
+        except StorageNotFound as exc:
+            raise AccountNotConnected(f"connection {connection_id} does not exist") from exc
+        token = connection_repo.refresh_token(runtime.cipher, row)
+        if row.state != ConnectionState.ACTIVE.value or token is None:
+            raise AccountNotConnected(
+                f"connection {connection_id} is {row.state}: run `snapfleet connect` again"
+            )
+        return token
+
+
+def _take_lease(runtime: Runtime, connection_id: int, worker_id: str, lease_s: float) -> bool:
+    with runtime.session() as session:
+        return connection_repo.lock_refresh(
+            session, connection_id, worker_id=worker_id, lease_s=lease_s
+        )
+
+
+def _release_lease(runtime: Runtime, connection_id: int, worker_id: str) -> None:
+    """Free our lease after a transient failure so the retry need not wait it out."""
+    with runtime.session() as session:
+        session.execute(
+            update(Connection)
+            .where(Connection.id == connection_id, Connection.refresh_locked_by == worker_id)
+            .values(refresh_locked_by=None, refresh_locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _refresh(runtime: Runtime, refresh_token: str) -> oauth.TokenSet:
+    s = runtime.settings
+    if not (s.snapchat_ads_client_id and s.snapchat_ads_client_secret):
+        raise ValueError(
+            "refreshing a token needs SNAPCHAT_ADS_CLIENT_ID and SNAPCHAT_ADS_CLIENT_SECRET"
+        )
+    return oauth.refresh_access_token(
+        s.snapchat_ads_oauth_url,
+        client_id=s.snapchat_ads_client_id,
+        client_secret=s.snapchat_ads_client_secret.get_secret_value(),
+        refresh_token=refresh_token,
+        http=runtime.oauth_http,
+    )
+
+
+def _store(runtime: Runtime, connection_id: int, tokens: oauth.TokenSet, expires_in_s: float):
+    with runtime.session() as session:
+        connection_repo.store_refreshed(
+            session,
+            runtime.cipher,
+            connection_id,
+            access_token=tokens.access_token,
+            expires_in_s=expires_in_s,
+            refresh_token=tokens.refresh_token,
+        )
