@@ -53,7 +53,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
         ),
         r("/tokens/revoke", lambda s, rq, b: {"revoked": s.revoke_token(str(_need(b, "token")))}),
         r("/faults", _fault),
-        r("/faults", lambda s, rq, b: s.clear_faults() or {"cleared": True}, "DELETE"),
+        r("/faults", _clear_faults, "DELETE"),
         r("/requests", lambda s, rq, b: {"requests": s.requests()}, "GET"),
         r("/ids", lambda s, rq, b: ids(), "GET"),
     ]
@@ -115,3 +115,8 @@ def _fault(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
         retry_after_s=body.get("retry_after_s"),
     )
     return {"fault_id": fault.id}
+
+
+def _clear_faults(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
+    state.clear_faults()
+    return {"cleared": True}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -146,7 +147,8 @@ async def serve_call(
     )
     with state.lock:
         state.log.append(entry)
-        faults = {f.action: f for f in state.faults.take(call.method, request.url.path)}
+        taken = state.faults.take(call.method, request.url.path)
+        faults: dict[str, Fault] = {f.action: f for f in taken}
     try:
         response = await _answer(state, request, call, handler, write, faults)
     except SandboxError as error:
@@ -165,7 +167,10 @@ async def _call(request: Request) -> Call:
         parsed = await request.form()
         form = {}
         for name, value in parsed.multi_items():
-            form[name] = (value.filename, await value.read()) if hasattr(value, "read") else value
+            if isinstance(value, UploadFile):
+                form[name] = (value.filename, await value.read())
+            else:
+                form[name] = value
     return Call(
         request.method,
         request.url.path,

@@ -68,7 +68,7 @@ def _demo_account(
     n: int, account_id: str, start: datetime
 ) -> list[tuple[str, str, dict[str, Any]]]:
     campaign_id, media_id, creative_id = (_id(f"{k}{n}") for k in ("campaign", "media", "creative"))
-    rows = [
+    rows: list[tuple[str, str, dict[str, Any]]] = [
         (
             "campaigns",
             account_id,

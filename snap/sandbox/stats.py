@@ -204,6 +204,8 @@ class StatsQuery:
                 raise bad_request(f"{name} must be expressed in whole hours")
         if self.start and self.end and self.end <= self.start:
             raise bad_request("end_time must be after start_time")
+        if not (self.start and self.end):
+            return  # TOTAL / LIFETIME over everything (or from a start on)
         if (
             self.granularity == "DAY"
             and self.start.astimezone(self.tz).time() != datetime.min.time()
@@ -305,7 +307,9 @@ class Report:
         return {"timeseries": rows}
 
     def _buckets(self) -> list[tuple[datetime, datetime]]:
-        buckets, start = [], self.q.start
+        assert self.q.start and self.q.end  # required for DAY and HOUR (checked)
+        buckets: list[tuple[datetime, datetime]] = []
+        start = self.q.start
         while start < self.q.end:
             if self.q.granularity == "HOUR":
                 end = start + HOUR
@@ -347,7 +351,7 @@ class Report:
         ]
 
     def _children(self, record: Record) -> list[Record]:
-        kind = BREAKDOWN_KIND[self.q.breakdown]
+        kind = BREAKDOWN_KIND[self.q.breakdown or ""]
         return self.state.store.children(kind, record.kind, record.entity["id"])
 
     def _finalized(self) -> datetime:
