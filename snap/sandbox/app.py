@@ -165,7 +165,7 @@ async def _call(request: Request) -> Call:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         parsed = await request.form()
-        form = {}
+        form: dict[str, Any] = {}
         for name, value in parsed.multi_items():
             if isinstance(value, UploadFile):
                 form[name] = (value.filename, await value.read())
