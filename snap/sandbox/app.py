@@ -161,11 +161,11 @@ async def serve_call(
 
 async def _call(request: Request) -> Call:
     body = await request.body()
-    form = None
+    form: dict[str, Any] | None = None
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         parsed = await request.form()
-        form: dict[str, Any] = {}
+        form = {}
         for name, value in parsed.multi_items():
             if isinstance(value, UploadFile):
                 form[name] = (value.filename, await value.read())
