@@ -301,70 +301,11 @@ DAY_STATS = {
     ],
 }
 
-TOTAL_STATS = {
-    "request_status": "success",
-    "total_stats": [
-        {
-            "sub_request_status": "success",
-            "total_stat": {
-                "id": "aa1",
-                "type": "AD_ACCOUNT",
-                "granularity": "TOTAL",
-                "start_time": "2022-06-01T00:00:00.000Z",
-                "end_time": "2022-06-02T00:00:00.000Z",
-                "stats": {"spend": 5},
-                "breakdown_stats": {
-                    "campaign": [{"id": "c1", "type": "CAMPAIGN", "stats": {"spend": 5}}]
-                },
-            },
-        }
-    ],
-}
-
 
 def test_day_stats_parse_with_their_end_times_and_breakdown() -> None:
-    [stat] = models.parse_stats(DAY_STATS)
+    stat = models.Stat.model_validate(DAY_STATS["timeseries_stats"][0]["timeseries_stat"])
     assert stat.finalized_data_end_time == "2022-06-26T00:00:00.000-07:00"
     assert stat.conversion_data_processed_end_time == "2022-06-26T09:00:00.000Z"
     assert stat.timeseries is not None and len(stat.timeseries) == 2
     assert stat.breakdown_stats is not None and stat.breakdown_stats["adsquad"][0].id == "s1"
     assert stat.to_api()["something_new"] == 1
-
-
-def test_day_stats_flatten_to_one_row_per_entity_and_bucket() -> None:
-    [stat] = models.parse_stats(DAY_STATS)
-    rows = stat.rows()
-    assert [(r.entity_id, r.breakdown, r.parent_id, r.stats.get("spend")) for r in rows] == [
-        ("c1", None, None, 168048),
-        ("c1", None, None, 2000),
-        ("s1", "adsquad", "c1", 100000),
-    ]
-    assert all(r.granularity == "DAY" for r in rows)
-    assert all(r.finalized_data_end_time == "2022-06-26T00:00:00.000-07:00" for r in rows)
-    assert rows[2].start_time == "2022-06-25T00:00:00.000-07:00"
-
-
-def test_total_stats_flatten_with_the_range_of_the_query() -> None:
-    [stat] = models.parse_stats(TOTAL_STATS)
-    rows = stat.rows()
-    assert [(r.entity_id, r.entity_type, r.breakdown) for r in rows] == [
-        ("aa1", "AD_ACCOUNT", None),
-        ("c1", "CAMPAIGN", "campaign"),
-    ]
-    assert rows[1].start_time == "2022-06-01T00:00:00.000Z"
-
-
-def test_lifetime_stats_and_odd_bodies() -> None:
-    body = {
-        "lifetime_stats": [{"lifetime_stat": {"id": "a1", "granularity": "LIFETIME", "stats": {}}}]
-    }
-    [stat] = models.parse_stats(body)
-    assert stat.granularity == "LIFETIME"
-    assert models.parse_stats({"timeseries_stats": [{"sub_request_status": "ERROR"}, "junk"]}) == []
-    assert models.parse_stats({}) == []
-
-
-def test_stats_row_is_a_flat_record() -> None:
-    row = models.StatsRow(entity_id="a1", stats={"spend": 1}, extra_key="kept")
-    assert row.to_api() == {"entity_id": "a1", "stats": {"spend": 1}, "extra_key": "kept"}
-    assert UTC == UTC
