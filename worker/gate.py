@@ -17,7 +17,9 @@ more than `limit` grants in any span of `window_s`, however many workers contend
 Fairness: accounts sharing the app or token window each get at most
 `ceil(shared_limit / active_accounts)` of it, where an account is active when it asked in
 the last window. A lone account may use the whole shared budget; one busy account can't
-starve a quiet one.
+starve a quiet one. An account's use of a shared window is read from its own account
+window, all its grants: exact for the app, an upper bound for a token (an account reached
+through two tokens counts both), so the share errs on the safe side.
 
 Any Redis error (refused, timeout, script error) raises `snap.errors.QuotaUnavailable`:
 the gate fails closed and no request is sent.
