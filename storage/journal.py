@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import JournalConflict, StaleAttempt
@@ -332,6 +332,23 @@ def for_ad_account(session: Session, ad_account_id: str, *, limit: int = 100) ->
     """Operators' view: an ad account's mutations, newest first."""
     stmt = select(JournalEntry).where(JournalEntry.ad_account_id == ad_account_id)
     return list(session.scalars(stmt.order_by(JournalEntry.created_at.desc()).limit(limit)))
+
+
+def reap(session: Session, *, older_than_s: float, now: datetime | None = None) -> int:
+    """Delete finished keys (succeeded, failed) older than `older_than_s`; returns rows gone.
+
+    Only terminal rows go: an unfinished key is the completer's, however old it is.
+    """
+    cutoff = (now or utcnow()) - timedelta(seconds=older_than_s)
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(JournalEntry)
+        .where(
+            JournalEntry.state.in_([state.value for state in TERMINAL_STATES]),
+            JournalEntry.finished_at <= cutoff,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def is_terminal(entry: JournalEntry) -> bool:

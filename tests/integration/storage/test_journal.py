@@ -217,3 +217,32 @@ def test_credentials_in_a_response_or_error_are_not_stored(
     assert "at-2" not in repr(entry.response)
     assert entry.response["campaigns"] == [{"id": "c-1"}]
     assert entry.error is None
+
+
+def test_reap_deletes_only_old_finished_keys(factory: sessionmaker[Session]) -> None:
+    def claim_key(s: Session, key: str) -> int:
+        return journal.claim(
+            s,
+            key,
+            task_id=key,
+            task_name="n",
+            step="s",
+            ad_account_id="a",
+            request_digest="d",
+            worker_id="w",
+            lease_s=60,
+            now=T0,
+        ).entry.attempt
+
+    with factory.begin() as s:
+        journal.mark_succeeded(s, "old-done", claim_key(s, "old-done"), ["x"], None, now=T0)
+        journal.mark_failed(s, "old-failed", claim_key(s, "old-failed"), {"code": "x"}, now=T0)
+        journal.mark_unknown(s, "old-unknown", claim_key(s, "old-unknown"), None, now=T0)
+        later = T0 + timedelta(days=2)
+        journal.mark_succeeded(s, "new-done", claim_key(s, "new-done"), ["y"], None, now=later)
+    with factory.begin() as s:
+        gone = journal.reap(s, older_than_s=86_400, now=T0 + timedelta(days=2))
+    assert gone == 2
+    with factory() as s:
+        assert journal.get(s, "old-done") is None and journal.get(s, "old-failed") is None
+        assert journal.get(s, "old-unknown") is not None and journal.get(s, "new-done") is not None
