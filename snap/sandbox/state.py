@@ -10,6 +10,7 @@ routes call into it under `lock`; tests call the same control methods directly
 from __future__ import annotations
 
 import threading
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -25,6 +26,9 @@ from snap.sandbox.ratelimit import SlidingWindows
 from snap.sandbox.requestlog import LoggedRequest
 from snap.sandbox.seed import DEMO_HISTORY, demo_entities, seed_accounts
 from snap.sandbox.store import EntityStore, Record
+
+
+MAX_LOGGED_REQUESTS = 100_000  # oldest entries drop off (benchmarks send many)
 
 
 class SandboxState:
@@ -44,7 +48,7 @@ class SandboxState:
         self.idempotency = IdempotencyKeys()
         self.windows = SlidingWindows()
         self.faults = FaultPlan()
-        self.log: list[LoggedRequest] = []
+        self.log: deque[LoggedRequest] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self.uploads: dict[str, dict[str, Any]] = {}
         seed_accounts(self.store, self.clock.now())
         if self.config.seed == "demo":
