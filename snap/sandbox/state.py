@@ -27,7 +27,6 @@ from snap.sandbox.requestlog import LoggedRequest
 from snap.sandbox.seed import DEMO_HISTORY, demo_entities, seed_accounts
 from snap.sandbox.store import EntityStore, Record
 
-
 MAX_LOGGED_REQUESTS = 100_000  # oldest entries drop off (benchmarks send many)
 
 
