@@ -1,0 +1,92 @@
+"""Media bytes from a URL (streamed to a temporary file, size-capped) or a local file."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from worker.media_source import MediaSourceError, media_file
+
+BODY = b"\x89PNG" + bytes(range(256)) * 40
+
+
+class _Files(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.startswith("/hero.png"):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(BODY)))
+            self.end_headers()
+            self.wfile.write(BODY)
+        elif self.path == "/unsized":  # no Content-Length: only the bytes read show the size
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(BODY)
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def files_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_url_is_downloaded_to_a_temporary_file_removed_afterwards(files_url: str) -> None:
+    with media_file(source_url=f"{files_url}/hero.png?v=2") as media:
+        assert media.path.read_bytes() == BODY
+        assert (media.file_name, media.size_bytes) == ("hero.png", len(BODY))
+        temp = media.path
+    assert not temp.exists()
+
+
+@pytest.mark.parametrize("path", ["/hero.png", "/unsized"])
+def test_a_download_over_the_cap_is_refused_and_cleaned_up(files_url: str, path: str) -> None:
+    with (
+        pytest.raises(MediaSourceError, match="larger than 1000 bytes") as caught,
+        media_file(source_url=f"{files_url}{path}", max_bytes=1000),
+    ):
+        pass
+    assert caught.value.field == "source_url"
+
+
+def test_a_failed_download_names_the_field(files_url: str) -> None:
+    with (
+        pytest.raises(MediaSourceError, match="source_url: download answered 404"),
+        media_file(source_url=f"{files_url}/missing.mp4"),
+    ):
+        pass
+
+
+def test_a_local_file_is_read_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(BODY)
+    with media_file(file_path=str(path)) as media:
+        assert (media.path, media.file_name, media.size_bytes) == (path, "clip.mp4", len(BODY))
+    assert path.exists()
+
+
+def test_an_unreadable_or_oversized_local_file_is_refused(tmp_path: Path) -> None:
+    with (
+        pytest.raises(MediaSourceError, match="file_path: cannot read"),
+        media_file(file_path=str(tmp_path / "nope.mp4")),
+    ):
+        pass
+    path = tmp_path / "big.mp4"
+    path.write_bytes(BODY)
+    with (
+        pytest.raises(MediaSourceError, match="file_path: the file is larger"),
+        media_file(file_path=str(path), max_bytes=10),
+    ):
+        pass

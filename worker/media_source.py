@@ -1,0 +1,134 @@
+"""Where the bytes of a media upload come from: a URL (downloaded) or a file the worker reads.
+
+A URL is streamed to a temporary file, never held in memory whole, and refused as soon
+as it passes the size cap (the announced `Content-Length`, or the bytes actually read,
+whichever shows it first): Snap takes at most 1 GB (snap-api.md, Media), so nothing
+bigger is worth downloading. The temporary file is removed when the block ends, whatever
+happened. A file path is read in place (the worker's own file system: a shared volume).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from snap import rules
+
+MAX_MEDIA_BYTES = rules.MEDIA_CHUNKED_UPLOAD_MAX_BYTES
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024
+DOWNLOAD_TIMEOUT_S = httpx.Timeout(60.0, connect=10.0)
+
+
+class MediaSourceError(Exception):
+    """The media file cannot be had: unreadable, too large, or the download failed.
+
+    `field` names the payload field at fault (source_url or file_path).
+    """
+
+    code = "media_source"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A local file ready to upload."""
+
+    path: Path
+    file_name: str
+    size_bytes: int
+
+
+@contextlib.contextmanager
+def media_file(
+    *,
+    source_url: str | None = None,
+    file_path: str | None = None,
+    fallback_name: str = "upload.bin",
+    max_bytes: int = MAX_MEDIA_BYTES,
+    http: httpx.Client | None = None,
+) -> Iterator[MediaFile]:
+    """The media's bytes as a local file (downloaded for a URL, removed afterwards)."""
+    if file_path is not None:
+        yield _local(Path(file_path), max_bytes)
+        return
+    if source_url is None:
+        raise MediaSourceError("give source_url or file_path", field="source_url")
+    fd, temp = tempfile.mkstemp(prefix="snapfleet-media-")
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            size = _download(source_url, sink, max_bytes, http)
+        yield MediaFile(Path(temp), _url_file_name(source_url, fallback_name), size)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _local(path: Path, max_bytes: int) -> MediaFile:
+    try:
+        size = path.stat().st_size
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise MediaSourceError(
+            f"file_path: cannot read {path} ({exc.strerror or type(exc).__name__})",
+            field="file_path",
+        ) from None
+    if not path.is_file():
+        raise MediaSourceError(f"file_path: {path} is not a file", field="file_path")
+    _check_size(size, max_bytes, "file_path")
+    return MediaFile(path, path.name, size)
+
+
+def _download(url: str, sink: object, max_bytes: int, http: httpx.Client | None) -> int:
+    client = http or httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True)
+    try:
+        with client.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise MediaSourceError(
+                    f"source_url: download answered {response.status_code}", field="source_url"
+                )
+            announced = response.headers.get("content-length")
+            if announced and announced.isdigit():
+                _check_size(int(announced), max_bytes, "source_url")
+            return _copy(response, sink, max_bytes)
+    except httpx.HTTPError as exc:
+        raise MediaSourceError(
+            f"source_url: download failed ({type(exc).__name__})", field="source_url"
+        ) from None
+    finally:
+        if http is None:
+            client.close()
+
+
+def _copy(response: httpx.Response, sink: object, max_bytes: int) -> int:
+    size = 0
+    for chunk in response.iter_bytes(DOWNLOAD_CHUNK_BYTES):
+        size += len(chunk)
+        _check_size(size, max_bytes, "source_url")
+        sink.write(chunk)  # type: ignore[attr-defined]
+    if size == 0:
+        raise MediaSourceError("source_url: the download is empty", field="source_url")
+    return size
+
+
+def _check_size(size: int, max_bytes: int, field: str) -> None:
+    if size > max_bytes:
+        raise MediaSourceError(
+            f"{field}: the file is larger than {max_bytes} bytes (Snap takes up to 1 GB)",
+            field=field,
+        )
+
+
+def _url_file_name(url: str, fallback: str) -> str:
+    name = PurePosixPath(unquote(urlsplit(url).path)).name
+    return name or fallback
