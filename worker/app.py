@@ -190,10 +190,19 @@ def monitoring_config(settings: Settings) -> dict[str, Any]:
 
 
 def beat_config(settings: Settings) -> dict[str, Any]:
-    """redbeat (one beat at a time, lock in Redis) for a fleet; the file scheduler embedded."""
+    """redbeat (one beat at a time, lock in Redis) for a fleet; the file scheduler embedded.
+
+    The schedule itself lives in the top-level `beat_schedule.py` (task names only).
+    """
+    from beat_schedule import schedule
+
     if settings.embedded:
-        return {"beat_schedule_filename": str(settings.home / "celerybeat-schedule")}
+        return {
+            "beat_schedule": schedule(settings),
+            "beat_schedule_filename": str(settings.home / "celerybeat-schedule"),
+        }
     return {
+        "beat_schedule": schedule(settings),
         "beat_scheduler": "redbeat.RedBeatScheduler",
         "redbeat_redis_url": settings.redis_url,
         "redbeat_lock_timeout": settings.snapfleet_beat_lock_timeout_s,

@@ -1,0 +1,90 @@
+"""Detection tasks: entity sync + transitions (`snap.detect.run`), event delivery, and
+the answer to anyone who asks Snap for push (`snap.webhook.register`).
+
+`snap.detect.run` with one ad account syncs its entities and records each transition
+once (`worker.entitysync`, rules in `worker.detection`), then delivers pending events
+(`worker.events`). With no account (beat) or several, it fans out one run per account.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from pydantic import ValidationError as PayloadError
+
+from snap.errors import WebhooksNotSupported
+from tasks._sync import SyncTask
+from tasks.payloads import DetectRun, validate_payload
+from worker import clock, entitysync, events
+from worker.app import gate_redis
+from worker.fanout import accounts_to_visit
+from worker.periodlock import claim_period
+from worker.results import validation_failure
+
+logger = logging.getLogger("snapfleet.detect")
+
+DETECT = "snap.detect.run"
+DELIVER = "snap.detect.deliver"
+WEBHOOK = "snap.webhook.register"
+
+
+@shared_task(bind=True, base=SyncTask, name=DETECT)
+def run(self: SyncTask, **payload: Any) -> dict[str, Any]:
+    """Sync and detect one ad account, or fan out one run per account."""
+    try:
+        p = validate_payload(DETECT, payload)
+    except PayloadError as exc:
+        return validation_failure(exc, DetectRun)
+    assert isinstance(p, DetectRun)
+    if p.ad_account_ids and len(p.ad_account_ids) == 1:
+        return _detect_one(self, p.ad_account_ids[0])
+    return _fan_out(self, p, unfiltered=not payload)
+
+
+def _detect_one(task: SyncTask, ad_account_id: str) -> dict[str, Any]:
+    now = clock.now(task.app)
+    result = task.guarded(lambda: entitysync.detect_account(task.runtime, ad_account_id, now=now))
+    result["delivery"] = events.deliver_pending(task.app, task.runtime)
+    return result
+
+
+def _fan_out(task: SyncTask, p: DetectRun, *, unfiltered: bool) -> dict[str, Any]:
+    now, period_s = clock.now(task.app), task.runtime.settings.snapfleet_sync_period_s
+    if unfiltered and not claim_period(gate_redis(task.app), DETECT, period_s, now):
+        logger.info("detect: already ran in this period; skipped")
+        return {"status": "skipped", "code": "already_ran", "message": "already ran this period"}
+    connection_id = None if p.connection_id is None else int(p.connection_id)
+    with task.runtime.session() as session:
+        visit = accounts_to_visit(
+            session, ad_account_ids=p.ad_account_ids, connection_id=connection_id,
+            include_not_serving=True,
+        )  # fmt: skip
+    for account_id in visit.ready:
+        task.app.send_task(DETECT, kwargs={"ad_account_ids": [account_id]})
+    if visit.needs_reauth:
+        logger.warning("detect: skipped %d account(s) needing re-authorisation: %s",
+                       len(visit.needs_reauth), ", ".join(visit.needs_reauth))  # fmt: skip
+    return {
+        "status": "succeeded",
+        "enqueued": len(visit.ready),
+        "ad_account_ids": visit.ready,
+        "skipped_needs_reauth": visit.needs_reauth,
+    }
+
+
+@shared_task(bind=True, base=SyncTask, name=DELIVER)
+def deliver(self: SyncTask, **payload: Any) -> dict[str, Any]:
+    """Hand undelivered events to the runner (beat sweep: retried until delivered)."""
+    return {"status": "succeeded", **events.deliver_pending(self.app, self.runtime)}
+
+
+@shared_task(bind=True, name=WEBHOOK)
+def register_webhook(self: Any, **payload: Any) -> dict[str, Any]:
+    """Snap's Marketing API has no webhooks: always the `webhooks_not_supported` error."""
+    try:
+        events.register_webhook(**payload)
+    except WebhooksNotSupported as exc:
+        return exc.to_result()
+    raise AssertionError("unreachable: register_webhook always raises")

@@ -1,0 +1,230 @@
+"""Entity sync of one ad account, and detection over it: read, compare, store, in that order.
+
+The reads: the ad account itself, then full listings of its campaigns, ad squads and ads
+(`/adaccounts/{id}/campaigns|adsquads|ads`, `limit=1000`: one call per thousand entities).
+Full, not "changed since the last sync" (`sort=updated_at-desc` and stop at the last
+sync time), because what detection exists for does not move `updated_at`: `delivery_status`
+is computed when Snap answers (a cap hit leaves the entity untouched, `status` stays
+ACTIVE) and a review verdict is Snap's, not an edit; a deletion shows only as absence from
+a full listing. Four calls per account per period buy all of that.
+
+The compare-and-store runs in one transaction that first locks the ad account's row
+(`SELECT ... FOR UPDATE`), so two detections of the same account (two beats, a manual run)
+serialize: the second compares against what the first stored and finds nothing new.
+Each transition is also stored under a unique key (`storage.events`), a second guard.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snap import stats as snapstats
+from snap.client import SnapClient
+from storage import accounts as account_repo
+from storage import events as event_repo
+from storage import mirrors as mirror_repo
+from storage.models.accounts import AdAccount
+from storage.models.stats import DailyStat
+from worker import detection
+from worker.runtime import AccountContext, Runtime
+
+logger = logging.getLogger("snapfleet.detect")
+
+# Mirror kind (the API's plural key) -> the entity type events and stats use.
+ENTITY_TYPES = {"campaigns": "campaign", "adsquads": "ad_squad", "ads": "ad"}
+BUDGET_FIELDS = {"campaigns": "daily_budget_micro", "adsquads": "daily_budget_micro"}
+
+
+@dataclass
+class FreshState:
+    """What Snap lists now for one ad account."""
+
+    account: dict[str, Any]
+    entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    api_calls: int = 0
+
+
+def read_fresh(client: SnapClient, ad_account_id: str) -> FreshState:
+    """The account and full listings of its campaigns, ad squads and ads."""
+    state = FreshState(account=_plain(client.ad_account(ad_account_id)))
+    state.entities["campaigns"] = [_plain(c) for c in client.list_campaigns(ad_account_id)]
+    squads = client.list_ad_squads(ad_account_id, parent="adaccounts")
+    state.entities["adsquads"] = [_plain(s) for s in squads]
+    ads = client.list_ads(ad_account_id, parent="adaccounts")
+    state.entities["ads"] = [_plain(a) for a in ads]
+    state.api_calls = 4
+    return state
+
+
+def _plain(model: Any) -> dict[str, Any]:
+    if isinstance(model, Mapping):
+        return dict(model)
+    dumped: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
+    return dumped
+
+
+@dataclass
+class DetectOutcome:
+    events: list[int] = field(default_factory=list)
+    transitions: int = 0
+    entities: int = 0
+
+
+def apply_fresh(
+    session: Session, account: AccountContext, fresh: FreshState, *, now: datetime
+) -> DetectOutcome:
+    """Compare, record the events, then store the fresh state (one transaction, locked)."""
+    lock_account(session, account.ad_account_id)
+    outcome = DetectOutcome()
+    found = _account_transitions(session, account, fresh, now)
+    for kind, items in fresh.entities.items():
+        found += _kind_transitions(session, account, kind, items, now)
+        outcome.entities += len(items)
+    for transition in found:
+        event = _record(session, account, transition)
+        if event is not None:
+            outcome.events.append(event.id)
+    outcome.transitions = len(found)
+    return outcome
+
+
+def lock_account(session: Session, ad_account_id: str) -> None:
+    """Serialize detections of one account (PostgreSQL row lock; SQLite locks on write)."""
+    stmt = select(AdAccount.id).where(AdAccount.id == ad_account_id).with_for_update()
+    session.execute(stmt)
+
+
+def _account_transitions(
+    session: Session, account: AccountContext, fresh: FreshState, now: datetime
+) -> list[detection.Transition]:
+    stored = account_repo.get(session, account.ad_account_id)
+    before = detection.snapshot(_row_state(stored))
+    after = detection.snapshot(fresh.account)
+    found = detection.transitions(
+        "ad_account", account.ad_account_id, before, after, now=now, time_zone=account.timezone
+    )
+    account_repo.upsert_ad_accounts(session, [fresh.account], connection_id=account.connection_id)
+    return found
+
+
+def _kind_transitions(
+    session: Session,
+    account: AccountContext,
+    kind: str,
+    items: Sequence[dict[str, Any]],
+    now: datetime,
+) -> list[detection.Transition]:
+    entity_type = ENTITY_TYPES[kind]
+    stored = mirror_repo.for_ad_account(session, kind, account.ad_account_id)
+    found: list[detection.Transition] = []
+    for item in items:
+        row = stored.get(item["id"])
+        before = detection.snapshot(_row_state(row)) if row is not None else None
+        changes = detection.transitions(
+            entity_type, item["id"], before, detection.snapshot(item),
+            now=now, time_zone=account.timezone,
+        )  # fmt: skip
+        found += [_confirmed(session, account, kind, item, t, now) for t in changes]
+    gone = sorted(set(stored) - {item["id"] for item in items})
+    for entity_id in gone:
+        before = detection.snapshot(_row_state(stored[entity_id]))
+        found.append(detection.deletion(entity_type, entity_id, before, now=now))
+    mirror_repo.upsert_many(session, kind, account.ad_account_id, items)
+    mirror_repo.mark_deleted(session, kind, gone, now=now)
+    return found
+
+
+def _row_state(row: Any) -> dict[str, Any]:
+    return {
+        "status": row.status,
+        "delivery_status": getattr(row, "delivery_status", None),
+        "review_status": getattr(row, "review_status", None),
+        "review_status_reasons": getattr(row, "review_status_reasons", None),
+    }
+
+
+def _confirmed(
+    session: Session,
+    account: AccountContext,
+    kind: str,
+    item: Mapping[str, Any],
+    transition: detection.Transition,
+    now: datetime,
+) -> detection.Transition:
+    """A daily cap hit, with the spend of the account-local day against the budget."""
+    if transition.kind != "daily_cap_hit" or kind not in BUDGET_FIELDS:
+        return transition
+    budget = item.get(BUDGET_FIELDS[kind])
+    spend = spend_today_micro(session, ENTITY_TYPES[kind], item["id"], account.timezone, now)
+    confirmed = None if budget is None or spend is None else int(spend) >= int(budget)
+    after = {
+        **(transition.after or {}),
+        "daily_budget_micro": budget,
+        "spend_today_micro": spend,
+        "confirmed_by_spend": confirmed,
+    }
+    return detection.Transition(
+        transition.kind, transition.entity_type, transition.entity_id,
+        transition.before, after, transition.observed_at,
+    )  # fmt: skip
+
+
+def spend_today_micro(
+    session: Session, entity_type: str, entity_id: str, time_zone: str, now: datetime
+) -> int | None:
+    """The entity's stored spend of the account-local day containing `now` (DAY rows)."""
+    day = now.astimezone(snapstats.account_zone(time_zone)).date()
+    stmt = select(DailyStat.spend_micro).where(
+        DailyStat.entity_type == entity_type,
+        DailyStat.entity_id == entity_id,
+        DailyStat.day == day,
+    )
+    values = [v for v in session.scalars(stmt) if v is not None]
+    return max(values) if values else None
+
+
+def _record(session: Session, account: AccountContext, transition: detection.Transition) -> Any:
+    event = event_repo.record(
+        session,
+        kind=transition.kind,
+        entity_type=transition.entity_type,
+        entity_id=transition.entity_id,
+        ad_account_id=account.ad_account_id,
+        before=transition.before,
+        after=transition.after,
+        observed_at=transition.observed_at,
+    )
+    if event is not None:
+        logger.info(
+            "detect: %s %s %s (account %s)",
+            transition.kind,
+            transition.entity_type,
+            transition.entity_id,
+            account.ad_account_id,
+        )
+    return event
+
+
+def detect_account(runtime: Runtime, ad_account_id: str, *, now: datetime) -> dict[str, Any]:
+    """Sync one ad account's entities and record its transitions; the task's result."""
+    account = runtime.account(ad_account_id)
+    client = runtime.client(account.connection_id)
+    with runtime.account_gate_scope(account):
+        fresh = read_fresh(client, ad_account_id)
+    with runtime.session() as session:
+        outcome = apply_fresh(session, account, fresh, now=now)
+    return {
+        "status": "succeeded",
+        "ad_account_id": ad_account_id,
+        "events": len(outcome.events),
+        "event_ids": outcome.events,
+        "entities": outcome.entities,
+        "api_calls": fresh.api_calls,
+    }

@@ -1,0 +1,54 @@
+"""Which ad accounts a fleet-wide job visits, and which it must skip (and say so).
+
+The stats fan-out visits connected accounts that can serve (not DISABLED or DELETED on
+Snap); detection visits every connected account, suspended ones included, since that is
+how a reinstatement is seen. Both skip accounts whose connection needs re-authorisation:
+their requests would only fail with 401 until someone reconnects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models.accounts import AdAccount
+from storage.models.connections import Connection, ConnectionState
+
+NOT_SERVING = ("DISABLED", "DELETED")
+
+
+@dataclass
+class FanOut:
+    ready: list[str] = field(default_factory=list)
+    needs_reauth: list[str] = field(default_factory=list)
+
+
+def accounts_to_visit(
+    session: Session,
+    *,
+    ad_account_ids: Sequence[str] | None = None,
+    connection_id: int | None = None,
+    include_not_serving: bool = False,
+) -> FanOut:
+    """The accounts to visit, split into ready ones and those needing re-authorisation."""
+    stmt = (
+        select(AdAccount.id, AdAccount.status, Connection.state)
+        .join(Connection, Connection.id == AdAccount.connection_id)
+        .order_by(AdAccount.id)
+    )
+    if ad_account_ids:
+        stmt = stmt.where(AdAccount.id.in_(list(ad_account_ids)))
+    if connection_id is not None:
+        stmt = stmt.where(AdAccount.connection_id == connection_id)
+    found = FanOut()
+    for account_id, status, state in session.execute(stmt):
+        if status in NOT_SERVING and not include_not_serving:
+            continue
+        if state == ConnectionState.ACTIVE.value:
+            found.ready.append(account_id)
+        elif state == ConnectionState.NEEDS_REAUTH.value:
+            found.needs_reauth.append(account_id)
+    return found

@@ -1,0 +1,402 @@
+"""The stats pull of one ad account: which requests to send, and what to store from them.
+
+Cheap in calls, complete, and idempotent (DESIGN.md, Stats; snap-api.md facts 4 and 5):
+
+- **One call per window for the whole account.** `/adaccounts/{id}/stats?breakdown=campaign`
+  answers every campaign's rows (and the account's own) at once, paged by `limit=1000`.
+  Ad squad and ad rows, where configured, come from `/campaigns/{id}/stats` with
+  `breakdown=adsquad|ad`: one call per campaign and level, never one per ad.
+- **Fallback remembered per account.** If the account level refuses a breakdown (400),
+  the account's `stats_mode` becomes `campaign_breakdown`: one full campaign listing, one
+  spend-only account call and one call per campaign (with the deeper breakdown if any).
+  The listing is complete (no `updated_at` filter), so a campaign untouched for months
+  still gets its stats: the bug of a peer connector that listed only recently edited ones.
+- **Only what can still change.** The windows start at the first local day that was not
+  final in the last answer (`finalized_data_end_time`, `conversion_data_processed_end_time`),
+  never before the configured lookback (the attribution window), instead of a blind
+  fixed window (`snap.stats.repull_start_day`).
+- **Upserts.** Every row is keyed by (entity, day or hour, attribution); re-pulling a day
+  overwrites it. Rows are gathered from every call first and written in one transaction
+  with the account's finality marks, so a pull that fails half way stores nothing and
+  the retry starts from the same marks.
+- **Money.** Spend stays in micro of the account currency, next to the FX rate of the day
+  and the USD amount. An unknown rate is never 1.0: the row is flagged and completed by
+  `fill_waiting_usd` when the rate arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snap import stats as snapstats
+from snap.client import SnapClient
+from snap.errors import BadRequest, ValidationError
+from storage import accounts as account_repo
+from storage import fx as fx_repo
+from storage import stats as stats_repo
+from storage.models.accounts import StatsMode
+from storage.models.stats import DailyStat, HourlyStat
+from worker.fx import FxUnavailable
+from worker.runtime import AccountContext, Runtime
+from worker.settings import Settings
+
+logger = logging.getLogger("snapfleet.stats")
+
+BREAKDOWN_PAGE_LIMIT = 1000  # the list maximum: fewest pages per breakdown
+DEEPER_LEVELS = ("adsquad", "ad")
+
+
+# --- The plan --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PullPlan:
+    """What one pull asks for: windows, fields, levels and attribution settings."""
+
+    granularity: str
+    windows: list[snapstats.StatsWindow]
+    fields: list[str]
+    levels: list[str]
+    swipe_up_attribution_window: str
+    view_attribution_window: str
+    action_report_time: str
+
+    @property
+    def attribution(self) -> str:
+        return snapstats.attribution_key(
+            self.swipe_up_attribution_window,
+            self.view_attribution_window,
+            self.action_report_time,
+        )
+
+    @property
+    def deeper_levels(self) -> list[str]:
+        return [level for level in DEEPER_LEVELS if level in self.levels]
+
+    def attribution_params(self) -> dict[str, str]:
+        return {
+            "swipe_up_attribution_window": self.swipe_up_attribution_window,
+            "view_attribution_window": self.view_attribution_window,
+            "action_report_time": self.action_report_time,
+        }
+
+
+def plan_pull(
+    settings: Settings,
+    *,
+    time_zone: str,
+    now: datetime,
+    finalized_data_end_time: datetime | None,
+    conversion_data_processed_end_time: datetime | None,
+    granularity: str | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> PullPlan:
+    """The windows and fields of one pull: the re-pull rule unless dates are given."""
+    granularity = (granularity or settings.snapfleet_stats_granularity).upper()
+    if granularity not in ("DAY", "HOUR"):
+        raise ValidationError(
+            f"a stats pull stores DAY or HOUR rows, not {granularity}", field="granularity"
+        )
+    if start_date is None:
+        start_date = snapstats.repull_start_day(
+            time_zone=time_zone,
+            now=now,
+            lookback_days=settings.snapfleet_stats_lookback_days,
+            finalized_data_end_time=finalized_data_end_time,
+            conversion_data_processed_end_time=conversion_data_processed_end_time,
+        )
+    start = snapstats.local_midnight(start_date, time_zone)
+    end = now if end_date is None else snapstats.local_midnight(end_date + timedelta(1), time_zone)
+    return PullPlan(
+        granularity=granularity,
+        windows=snapstats.plan_windows(granularity, time_zone, start, max(start, end)),
+        fields=settings.stats_fields,
+        levels=settings.stats_breakdown_levels,
+        swipe_up_attribution_window=settings.snapfleet_swipe_up_attribution_window,
+        view_attribution_window=settings.snapfleet_view_attribution_window,
+        action_report_time=settings.snapfleet_action_report_time,
+    )
+
+
+# --- Execution ---------------------------------------------------------------------------
+
+
+@dataclass
+class PullOutcome:
+    """What a pull read: flat rows, finality marks, calls spent, the mode used."""
+
+    rows: list[snapstats.StatsRow] = field(default_factory=list)
+    stat_objects: list[Any] = field(default_factory=list)
+    api_calls: int = 0
+    stats_mode: str | None = None
+    campaign_ids: set[str] = field(default_factory=set)
+
+    @property
+    def end_times(self) -> snapstats.StatsEndTimes:
+        return snapstats.stats_end_times(self.stat_objects)
+
+
+class StatsReader:
+    """Sends the stats requests of one plan for one ad account (inside its gate scope)."""
+
+    def __init__(self, client: SnapClient, account: AccountContext, plan: PullPlan) -> None:
+        self.client, self.account, self.plan = client, account, plan
+        self.outcome = PullOutcome()
+
+    def query(self, level: str, entity_id: str, window: Any, breakdown: str | None) -> None:
+        """One stats request (its breakdown pages merged) and its rows."""
+        plan = self.plan
+        extra: dict[str, Any] = plan.attribution_params()
+        if breakdown is not None:
+            extra["limit"] = BREAKDOWN_PAGE_LIMIT
+        objects = self.client.stats(
+            level,
+            entity_id,
+            granularity=plan.granularity,
+            fields=snapstats.fields_for(level, plan.granularity, breakdown, plan.fields),
+            start_time=window.start,
+            end_time=window.end,
+            breakdown=breakdown,
+            **extra,
+        )
+        self.outcome.api_calls += 1
+        self.outcome.stat_objects.extend(objects)
+        self.outcome.rows.extend(snapstats.flatten_stats(objects, **plan.attribution_params()))
+
+    def campaign(self, campaign_id: str, window: Any) -> None:
+        """A campaign's rows, with one call per deeper level configured (or one plain call)."""
+        for breakdown in self.plan.deeper_levels or [None]:
+            self.query("campaign", campaign_id, window, breakdown)
+
+    def account_breakdown(self, window: Any) -> bool:
+        """The account level with `breakdown=campaign`; False when Snap refuses it."""
+        before = len(self.outcome.rows)
+        try:
+            self.query("adaccount", self.account.ad_account_id, window, "campaign")
+        except BadRequest as exc:
+            if isinstance(exc, ValidationError) and exc.http_status is None:
+                raise  # refused by our own client before sending: a bug, not Snap's answer
+            logger.info(
+                "stats: ad account %s refuses breakdown=campaign (%s): one call per campaign",
+                self.account.ad_account_id,
+                exc.message,
+            )
+            return False
+        fresh = self.outcome.rows[before:]
+        self.outcome.campaign_ids.update(r.entity_id for r in fresh if r.entity_type == "campaign")
+        return True
+
+    def per_campaign(self, window: Any, campaign_ids: Sequence[str]) -> None:
+        """The fallback: the account's spend, then each campaign with its breakdown."""
+        self.query("adaccount", self.account.ad_account_id, window, None)
+        for campaign_id in campaign_ids:
+            self.campaign(campaign_id, window)
+
+
+def read_account(
+    client: SnapClient, account: AccountContext, plan: PullPlan, stats_mode: str | None
+) -> PullOutcome:
+    """Every row of the plan for a whole ad account, in as few calls as Snap allows."""
+    reader = StatsReader(client, account, plan)
+    mode = stats_mode
+    campaign_ids: list[str] | None = None
+    for window in plan.windows:
+        if mode != StatsMode.CAMPAIGN_BREAKDOWN.value:
+            if reader.account_breakdown(window):
+                mode = StatsMode.ACCOUNT_BREAKDOWN.value
+                for campaign_id in sorted(reader.outcome.campaign_ids):
+                    for breakdown in plan.deeper_levels:
+                        reader.query("campaign", campaign_id, window, breakdown)
+                reader.outcome.campaign_ids.clear()
+                continue
+            mode = StatsMode.CAMPAIGN_BREAKDOWN.value
+        if campaign_ids is None:
+            campaign_ids = list_campaign_ids(client, account.ad_account_id)
+            reader.outcome.api_calls += 1
+        reader.per_campaign(window, campaign_ids)
+    reader.outcome.stats_mode = mode
+    return reader.outcome
+
+
+def read_campaign(
+    client: SnapClient, account: AccountContext, plan: PullPlan, campaign_id: str
+) -> PullOutcome:
+    """One campaign's rows on demand (`/campaigns/{id}/stats`)."""
+    reader = StatsReader(client, account, plan)
+    for window in plan.windows:
+        reader.campaign(campaign_id, window)
+    return reader.outcome
+
+
+def list_campaign_ids(client: SnapClient, ad_account_id: str) -> list[str]:
+    """Every live campaign of the account, however long ago it was edited (one full list)."""
+    return [str(c.id) for c in client.list_campaigns(ad_account_id)]
+
+
+# --- Storing ------------------------------------------------------------------------------
+
+
+def store_rows(
+    runtime: Runtime,
+    session: Session,
+    account: AccountContext,
+    plan: PullPlan,
+    rows: Iterable[snapstats.StatsRow],
+) -> int:
+    """Upsert the rows (deduplicated by key, last answer wins) with their FX rate and USD."""
+    rates: dict[date, Decimal | None] = {}
+    keyed: dict[tuple[str, str, Any], stats_repo.StatRow] = {}
+    for row in rows:
+        if row.day is None:
+            continue
+        if row.day not in rates:
+            rates[row.day] = usd_rate(runtime, session, account.currency, row.day)
+        stat = stats_repo.StatRow.of(
+            row.as_dict(),
+            ad_account_id=account.ad_account_id,
+            currency=account.currency,
+            fx_rate=rates[row.day],
+        )
+        period = row.start_time if plan.granularity == "HOUR" else row.day
+        keyed[(stat.entity_type, stat.entity_id, period)] = stat
+    upsert = stats_repo.upsert_hourly if plan.granularity == "HOUR" else stats_repo.upsert_daily
+    if keyed:
+        upsert(session, list(keyed.values()), attribution=plan.attribution)
+    return len(keyed)
+
+
+def usd_rate(runtime: Runtime, session: Session, currency: str, day: date) -> Decimal | None:
+    """USD per unit on `day`: stored, else from the providers (then stored); None when
+    nobody knows it. Never 1.0 for a non-USD currency."""
+    if currency.upper() == fx_repo.USD:
+        return Decimal(1)
+    stored = fx_repo.rate_for(session, currency, day)
+    if stored is not None:
+        return stored
+    try:
+        found = runtime.rates.rate(currency, day)
+    except FxUnavailable as exc:
+        logger.warning("stats: no FX rate for %s on %s yet: %s", currency, day, exc)
+        return None
+    if found is not None:
+        fx_repo.record_rate(session, currency, day, found, source="provider")
+    return found
+
+
+def record_rate(
+    session: Session, currency: str, day: date, rate_to_usd: Decimal, *, source: str
+) -> int:
+    """Store a rate and complete the stats rows of that currency and day that waited for it."""
+    fx_repo.record_rate(session, currency, day, rate_to_usd, source=source)
+    filled = stats_repo.fill_usd(session, currency, day, Decimal(str(rate_to_usd)))
+    if filled:
+        logger.info("stats: %d row(s) of %s on %s got their USD amount", filled, currency, day)
+    return filled
+
+
+def fill_waiting_usd(runtime: Runtime, session: Session) -> int:
+    """Give every flagged row whose rate is now known (stored or provided) its USD amount."""
+    filled = 0
+    for currency, day in waiting_for_rates(session):
+        rate = usd_rate(runtime, session, currency, day)
+        if rate is not None:
+            filled += stats_repo.fill_usd(session, currency, day, rate)
+    return filled
+
+
+def waiting_for_rates(session: Session) -> list[tuple[str, date]]:
+    """The (currency, day) pairs of stats rows flagged `fx_missing`."""
+    pairs: set[tuple[str, date]] = set()
+    for model in (DailyStat, HourlyStat):
+        stmt = select(model.currency, model.day).where(model.fx_missing.is_(True)).distinct()
+        pairs.update((currency, day) for currency, day in session.execute(stmt))
+    return sorted(pairs)
+
+
+# --- One pull, end to end ------------------------------------------------------------------
+
+
+def pull(
+    runtime: Runtime,
+    ad_account_id: str,
+    *,
+    now: datetime,
+    campaign_id: str | None = None,
+    granularity: str | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> dict[str, Any]:
+    """Pull an ad account's stats (or one campaign's) and store them; the task's result.
+
+    Only a whole-account pull over the planned re-pull window moves the account's
+    finality marks and last sync time: a one-campaign or custom-range pull says nothing
+    about the rest of the account.
+    """
+    account = runtime.account(ad_account_id)
+    with runtime.session() as session:
+        row = account_repo.get(session, ad_account_id)
+        marks = (row.finalized_data_end_time, row.conversion_data_processed_end_time)
+        stats_mode = row.stats_mode
+    plan = plan_pull(
+        runtime.settings, time_zone=account.timezone, now=now,
+        finalized_data_end_time=marks[0], conversion_data_processed_end_time=marks[1],
+        granularity=granularity, start_date=start_date, end_date=end_date,
+    )  # fmt: skip
+    client = runtime.client(account.connection_id)
+    with runtime.account_gate_scope(account):
+        if campaign_id is not None:
+            outcome = read_campaign(client, account, plan, campaign_id)
+        else:
+            outcome = read_account(client, account, plan, stats_mode)
+    whole = campaign_id is None and start_date is None and end_date is None
+    with runtime.session() as session:
+        stored = store_rows(runtime, session, account, plan, outcome.rows)
+        if campaign_id is None and outcome.stats_mode and outcome.stats_mode != stats_mode:
+            account_repo.set_stats_mode(session, ad_account_id, outcome.stats_mode)
+        if whole:
+            _record_sync(session, ad_account_id, now, outcome)
+        filled = fill_waiting_usd(runtime, session)
+    return _result(ad_account_id, campaign_id, plan, outcome, stored, filled)
+
+
+def _record_sync(session: Session, ad_account_id: str, now: datetime, outcome: PullOutcome) -> None:
+    marks = outcome.end_times
+    account_repo.record_sync(
+        session,
+        ad_account_id,
+        synced_at=now,
+        finalized_data_end_time=marks.finalized_data_end_time,
+        conversion_data_processed_end_time=marks.conversion_data_processed_end_time,
+    )
+
+
+def _result(
+    ad_account_id: str,
+    campaign_id: str | None,
+    plan: PullPlan,
+    outcome: PullOutcome,
+    stored: int,
+    filled: int,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "status": "succeeded",
+        "ad_account_id": ad_account_id,
+        "granularity": plan.granularity,
+        "rows_upserted": stored,
+        "api_calls": outcome.api_calls,
+        "stats_mode": outcome.stats_mode,
+        "windows": [[w.start_time, w.end_time] for w in plan.windows],
+        "usd_filled": filled,
+    }
+    if campaign_id is not None:
+        result["campaign_id"] = campaign_id
+    return result
