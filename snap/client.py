@@ -267,10 +267,10 @@ class SnapClient:
         file_name: str,
         idempotency_key: str,
         part_bytes: int = UPLOAD_PART_BYTES,
-        simple_max_bytes: int = SIMPLE_UPLOAD_MAX_BYTES,
+        simple_max_bytes: int | None = None,
     ) -> Any:
         """Upload a file into a media entity: one request up to `simple_max_bytes`
-        (32 MB), else chunked.
+        (default SIMPLE_UPLOAD_MAX_BYTES, 32 MB), else chunked.
 
         Re-sending an upload to the same media id has the same effect, so upload requests
         are retried like updates.
@@ -278,7 +278,7 @@ class SnapClient:
         stream = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
-        if size <= simple_max_bytes:
+        if size <= (SIMPLE_UPLOAD_MAX_BYTES if simple_max_bytes is None else simple_max_bytes):
             return self._upload_simple(media_id, stream.read(), file_name, idempotency_key)
         return self._upload_chunked(media_id, stream, size, file_name, idempotency_key, part_bytes)
 
