@@ -21,7 +21,8 @@ deprecated fields, nor `start_time`), and only the runner's changes are laid on 
 
 Registry: `TASK_PAYLOADS` (task name -> model), `EXAMPLES` (task name -> a valid
 payload; the README's "Task catalog" shows the same ones), `validate_payload()` and
-`validation_failure()` (a pydantic error -> the documented `validation` result).
+`worker.results.validation_failure()` (a pydantic error -> the documented `validation`
+result) reports a refused payload; it lives in worker, which must not import tasks.
 This module imports only pydantic and snap: `snapfleet schema` loads it without Celery.
 """
 
@@ -46,7 +47,6 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError, core_schema
 
 from snap import rules
@@ -140,7 +140,7 @@ def carried_fields(kind: str) -> frozenset[str]:
 
 
 def field_error(field: str, message: str) -> PydanticCustomError:
-    """A model-level validation error that still names its field (read by `validation_failure`)."""
+    """A model-level error that still names its field (`worker.results.validation_failure`)."""
     return PydanticCustomError(
         "payload_field", "{field}: {message}", {"field": field, "message": message}
     )
@@ -903,44 +903,10 @@ def task_summaries() -> dict[str, str]:
 def validate_payload(task_name: str, payload: Mapping[str, Any]) -> Payload:
     """Validate a runner payload; raises pydantic's ValidationError or UnknownTask.
 
-    Report a ValidationError with `validation_failure()`, never `str(exc)`: pydantic's
-    text echoes the input values.
+    Report a ValidationError with `worker.results.validation_failure()`, never
+    `str(exc)`: pydantic's text echoes the input values.
     """
     return payload_model(task_name).model_validate(dict(payload))
-
-
-def validation_failure(
-    exc: PydanticValidationError, model: type[BaseModel] | None = None
-) -> dict[str, Any]:
-    """The documented result of a refused payload, one entry per error, fields dotted.
-
-    `{"status": "failed", "code": "validation", "message": "...", "errors":
-    [{"field": "daily_budget_usd", "message": "..."}]}`. Input values are never echoed:
-    a payload may carry something secret-looking, and results are stored. Given the
-    payload `model`, an unknown top-level field gets a "did you mean" hint.
-    """
-    raw = exc.errors(include_url=False, include_input=False)
-    errors = [_error_entry(error, model) for error in raw]
-    message = "; ".join(f"{e['field'] or 'payload'}: {e['message']}" for e in errors)
-    return {"status": "failed", "code": "validation", "message": message, "errors": errors}
-
-
-def _error_entry(error: Mapping[str, Any], model: type[BaseModel] | None) -> dict[str, str]:
-    loc = [str(part) for part in error["loc"]]
-    ctx = error.get("ctx") or {}
-    if error["type"] == "payload_field":
-        return {"field": ".".join([*loc, ctx["field"]]), "message": ctx["message"]}
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown field" + _did_you_mean(loc, model)
-    return {"field": ".".join(loc), "message": message}
-
-
-def _did_you_mean(loc: list[str], model: type[BaseModel] | None) -> str:
-    if model is None or len(loc) != 1:
-        return ""
-    close = difflib.get_close_matches(loc[0], model.model_fields, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 # --- Examples (the README's "Task catalog" shows exactly these) --------------------------

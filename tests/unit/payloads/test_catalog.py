@@ -19,9 +19,9 @@ from tasks.payloads import (
     UnknownTask,
     payload_model,
     validate_payload,
-    validation_failure,
 )
 from worker.cli import app
+from worker.results import validation_failure
 
 from .catalog_doc import render_catalog
 

@@ -10,8 +10,8 @@ from tasks.payloads import (
     TASK_PAYLOADS,
     CampaignCreate,
     validate_payload,
-    validation_failure,
 )
+from worker.results import validation_failure
 
 from .support import example
 

@@ -1,0 +1,419 @@
+"""The task base: what every mutation does around its own few lines.
+
+    @shared_task(bind=True, base=MutationTask, name="snap.campaign.create",
+                 payload_model=CampaignCreate)
+    def create(self, m: Mutation) -> dict:
+        item = m.payload.to_snap_item(m.to_micro)
+        done = m.create("create", "campaigns", item, parent_id=m.account.ad_account_id,
+                        send=lambda key, item: m.client.create_campaigns(
+                            m.account.ad_account_id, [item], idempotency_key=key)[0],
+                        list_children=lambda: m.client.list_campaigns(m.account.ad_account_id))
+        return m.succeeded(done)
+
+The runner sends the payload as kwargs; `MutationTask.__call__` (the one Celery
+extension point used, so the worker and `task.apply()` take the same path) then:
+
+1. validates the kwargs with `payload_model` before anything else: a bad payload is
+   journaled (`failed`, step `task`) and returned as the `validation` result, never retried;
+2. resolves the ad account and its connection (`not_connected` if none owns it) and
+   fails fast with `unauthorized` when the connection needs re-authorisation;
+3. picks the live or dry-run client (`SNAPCHAT_ADS_LIVE_MODE`), enters the account's
+   gate scope and calls the task body with a `Mutation`;
+4. maps what comes out: a result dict is returned; `TaskFailed` returns its result;
+   `RetryLater` (and retryable Snap errors of reads) becomes a Celery retry with
+   exponential backoff and jitter, bounded by SNAPFLEET_TASK_MAX_RETRIES and
+   SNAPFLEET_TASK_RETRY_BACKOFF_MAX_S (a Retry-After or gate wait wins); `Unauthorized`
+   marks the connection `needs_reauth`. Every outcome is one structured log line.
+
+Writes go through `Mutation.create/update/delete` (or `Mutation.write(Write)`), which run
+`worker.writes.run`: the journal, the idempotency key and reconcile live there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from celery import Task
+from celery.exceptions import Retry
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from snap import money
+from snap.client import SnapClient
+from snap.dryrun import DryRunClient
+from snap.errors import (
+    RateLimited,
+    ServerError,
+    SnapError,
+    TransportError,
+    Unauthorized,
+)
+from storage import connections as connection_repo
+from storage import journal
+from storage.errors import JournalConflict, StaleAttempt
+from storage.models.connections import ConnectionState
+from worker import logs, writes
+from worker.gate import GateTimeout
+from worker.reconcile import as_dict
+from worker.results import TaskFailed, failed, from_error, succeeded, validation_failure
+from worker.runtime import AccountContext, AccountNotConnected, Runtime, runtime
+from worker.settings import Settings
+from worker.writes import Done, RetryLater, Write, WriteContext
+
+__all__ = ["FxRateMissing", "Mutation", "MutationTask", "backoff_s"]
+
+logger = logging.getLogger("snapfleet.task")
+
+RETRY_BASE_S = 1.0
+REFUSAL_STEP = "task"  # the journal row of a task refused before (or outside) any write
+
+
+class FxRateMissing(Exception):
+    """No USD rate for the account's currency: money cannot be converted (never 1.0)."""
+
+    code = "fx_unavailable"
+
+
+def backoff_s(retries: int, cap_s: float, *, rand: Callable[[], float] = random.random) -> float:
+    """Countdown before Celery retry `retries + 1`: exponential, full jitter in [step/2, step]."""
+    step_s = min(cap_s, RETRY_BASE_S * (2**retries))
+    return step_s / 2 + rand() * step_s / 2
+
+
+@dataclass
+class Mutation:
+    """What a task body gets: the validated payload, the account, the client, the writes.
+
+    `to_micro(amount_usd)` converts a USD amount to the account's micro-currency (FX
+    looked up on first use; a missing rate raises FxRateMissing -> `fx_unavailable`).
+    `create/update/delete/write` run one journaled write each and return `writes.Done`.
+    """
+
+    payload: Any
+    account: AccountContext
+    client: SnapClient
+    runtime: Runtime
+    context: WriteContext
+    fx_rate: Decimal | None = None
+    _fx_looked_up: bool = field(default=False, repr=False)
+
+    @property
+    def dry_run(self) -> bool:
+        return isinstance(self.client, DryRunClient)
+
+    @property
+    def ad_account_id(self) -> str:
+        return self.account.ad_account_id
+
+    def to_micro(self, amount_usd: Decimal) -> int:
+        """USD -> micro of the account's currency (`snap.money`), the rate journaled."""
+        currency = self.account.currency
+        if currency.upper() == money.USD:
+            return money.usd_to_micro(amount_usd)
+        if not self._fx_looked_up:
+            self.fx_rate = self.runtime.rate_to_usd(currency)
+            self._fx_looked_up = True
+        if self.fx_rate is None:
+            raise FxRateMissing(
+                f"no USD rate for {currency} (ad account {self.ad_account_id}): "
+                "set SNAPFLEET_FX_RATES or SNAPFLEET_FX_URL, or run the FX fill"
+            )
+        return money.convert_usd_to_micro(amount_usd, currency, self.fx_rate)
+
+    def write(self, write: Write) -> Done:
+        return writes.run(self.context, write)
+
+    def create(
+        self,
+        step: str,
+        kind: str,
+        item: Mapping[str, Any],
+        *,
+        parent_id: str,
+        send: Callable[[str, Mapping[str, Any] | None], Any],
+        list_children: Callable[[], Any],
+    ) -> Done:
+        """A journaled create; a lost answer is reconciled by listing `list_children()`."""
+        return self.write(
+            Write(step, kind, "create", send, item, parent_id, list_children=list_children)
+        )
+
+    def update(
+        self,
+        step: str,
+        kind: str,
+        entity_id: str,
+        item: Mapping[str, Any],
+        *,
+        send: Callable[[str, Mapping[str, Any] | None], Any],
+    ) -> Done:
+        """A journaled update (absolute values: safe to resend, no reconcile)."""
+        return self.write(Write(step, kind, "update", send, item, entity_id=entity_id))
+
+    def delete(self, step: str, kind: str, entity_id: str, *, send: Callable[[str], Any]) -> Done:
+        """A journaled delete (a 404 on a retried key counts as done)."""
+        return self.write(
+            Write(step, kind, "delete", lambda key, _item: send(key), entity_id=entity_id)
+        )
+
+    def read_modify_write(
+        self,
+        kind: str,
+        entity_id: str,
+        *,
+        get: Callable[[str], Any],
+        build: Callable[[dict[str, Any]], Mapping[str, Any]],
+        send: Callable[[dict[str, Any], Mapping[str, Any], str], Any],
+        step: str = "update",
+    ) -> Done:
+        """GET the entity, build the PUT item from it, send it as one journaled update.
+
+        Snap's PUT needs the entity's required fields (tasks/payloads.py), so `build`
+        gets the current entity; `send(current, item, key)` knows the parent from it.
+        """
+        current = as_dict(get(entity_id))
+        item = build(current)
+        return self.update(
+            step, kind, entity_id, item, send=lambda key, sent: send(current, sent or item, key)
+        )
+
+    def succeeded(self, done: Done | str | None = None, **fields: Any) -> dict[str, Any]:
+        """The success result: `snap_id` of `done`, `dry_run`, and any extra fields."""
+        snap_id = done.snap_id if isinstance(done, Done) else done
+        if isinstance(done, Done) and done.adopted:
+            fields.setdefault("reconciled", True)
+        if isinstance(done, Done) and done.duplicates:
+            fields.setdefault("duplicates", list(done.duplicates))
+        return succeeded(snap_id, dry_run=self.dry_run, **fields)
+
+
+class MutationTask(Task):
+    """Celery Task base of every `snap.*` mutation. Options: `payload_model=` (required)."""
+
+    payload_model: ClassVar[type[BaseModel] | None] = None
+    typing = False  # the body takes a Mutation, the message carries the payload as kwargs
+    # The base decides every retry (journal first); Celery's autoretry stays off.
+    autoretry_for = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Not super().__call__: in eager apply() it would push a request without the task
+        # id; the tracer has already pushed the real one.
+        started = time.monotonic()
+        attempt = _Attempt(self, kwargs)
+        try:
+            result = attempt.run()
+        except Retry:
+            attempt.log("retrying", started, code=attempt.retry_code, level=logging.WARNING)
+            raise
+        ok = result.get("status") == "succeeded"
+        level = logging.INFO if ok else logging.WARNING
+        attempt.log(result.get("status", "?"), started, code=result.get("code"), level=level)
+        return result
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.snapfleet_settings  # type: ignore[attr-defined,no-any-return]
+
+
+class _Attempt:
+    """One run of a mutation task: validate, resolve, call the body, map the outcome."""
+
+    def __init__(self, task: MutationTask, raw: dict[str, Any]) -> None:
+        self.task = task
+        self.raw = raw
+        request = task.request
+        self.task_id = str(request.id or uuid.uuid4())
+        self.retries = int(request.retries or 0)
+        self.settings = task.settings
+        self.final = self.retries >= self.settings.snapfleet_task_max_retries
+        self.ad_account_id = raw.get("ad_account_id") if isinstance(raw, dict) else None
+        self.context: WriteContext | None = None
+        self.connection_id: int | None = None
+        self.retry_code: str | None = None
+
+    # --- The run --------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        model = self.task.payload_model
+        if model is None:
+            raise TypeError(f"task {self.task.name} has no payload_model")
+        try:
+            payload = model.model_validate(dict(self.raw))
+        except PydanticValidationError as exc:
+            return self.refuse(validation_failure(exc, model))
+        try:
+            return self.body(payload)
+        except TaskFailed as exc:
+            return self.failed(exc)
+        except RetryLater as exc:
+            return self.retry(exc)
+
+    def body(self, payload: Any) -> dict[str, Any]:
+        """Resolve the account and client, then run the task body inside the gate scope."""
+        rt = runtime(self.task.app)
+        try:
+            account = rt.account(payload.ad_account_id)
+            self.connection_id = account.connection_id
+            self.check_connection(rt, account)
+            client = rt.client(account.connection_id)
+        except AccountNotConnected as exc:
+            raise TaskFailed(failed(exc.code, str(exc))) from exc
+        mutation = Mutation(payload, account, client, rt, self.write_context(rt, payload, client))
+        self.context = mutation.context
+        mutation.context.fx_rate = lambda: mutation.fx_rate
+        try:
+            with rt.account_gate_scope(account):
+                return self.task.run(mutation)
+        except (TaskFailed, RetryLater, Retry):
+            raise
+        except FxRateMissing as exc:
+            raise TaskFailed(failed(exc.code, str(exc)), cause=exc) from exc
+        except (GateTimeout, RateLimited, TransportError, ServerError) as exc:
+            countdown = getattr(exc, "wait_s", None) or getattr(exc, "retry_after_s", None)
+            raise RetryLater(exc, countdown_s=countdown, journaled=False) from exc
+        except SnapError as exc:
+            raise TaskFailed(from_error(exc), cause=exc) from exc
+
+    def check_connection(self, rt: Runtime, account: AccountContext) -> None:
+        """A connection that needs re-authorisation fails every queued task, no request."""
+        with rt.session() as session:
+            connection = connection_repo.get(session, account.connection_id)
+            state, reason = connection.state, connection.reauth_reason
+        if state == ConnectionState.NEEDS_REAUTH.value:
+            raise TaskFailed(
+                failed(
+                    "unauthorized",
+                    f"Snapchat Ads connection {account.connection_id} needs re-authorisation "
+                    f"({reason or 'Snapchat Ads /me returned 401'}): run `snapfleet connect`",
+                )
+            )
+        if state != ConnectionState.ACTIVE.value:
+            raise AccountNotConnected(f"connection {account.connection_id} is {state}")
+
+    def write_context(self, rt: Runtime, payload: Any, client: SnapClient) -> WriteContext:
+        s = self.settings
+        return WriteContext(
+            session=rt.session,
+            task_id=self.task_id,
+            task_name=self.task.name,
+            ad_account_id=payload.ad_account_id,
+            request=payload.model_dump(mode="json"),
+            worker_id=worker_id(self.task),
+            final_attempt=self.final,
+            dry_run=isinstance(client, DryRunClient),
+            lock=redis_lock(rt, s.snapfleet_reconcile_lock_s),
+            max_attempts=s.snapfleet_journal_max_attempts,
+            skew_s=s.snapfleet_reconcile_skew_s,
+            name_tag=s.snapfleet_reconcile_name_tag,
+        )
+
+    # --- Outcomes -------------------------------------------------------------------
+
+    def failed(self, exc: TaskFailed) -> dict[str, Any]:
+        if isinstance(exc.cause, Unauthorized) and self.connection_id is not None:
+            runtime(self.task.app).mark_needs_reauth(self.connection_id, exc.cause.message)
+        if exc.journaled:
+            return exc.result
+        state = "quota" if exc.code == "quota_unavailable" else "failed"
+        return self.refuse(exc.result, state=state)
+
+    def retry(self, exc: RetryLater) -> dict[str, Any]:
+        """A Celery retry after the countdown, or, on the last attempt, the failed result."""
+        self.retry_code = exc.code
+        if self.final:
+            result = from_error(exc.cause)
+            if not exc.journaled:
+                self.refuse(result, reason=f"retries exhausted: {result['code']}")
+            return result
+        cap_s = self.settings.snapfleet_task_retry_backoff_max_s
+        countdown = (
+            exc.countdown_s if exc.countdown_s is not None else backoff_s(self.retries, cap_s)
+        )
+        countdown = min(max(countdown, 0.0), cap_s)
+        if self.task.request.is_eager:
+            time.sleep(countdown)  # apply() re-runs at once: honour the countdown here
+        raise self.task.retry(
+            exc=exc.cause, countdown=countdown, max_retries=self.settings.snapfleet_task_max_retries
+        )
+
+    def refuse(
+        self, result: dict[str, Any], *, state: str = "failed", reason: str | None = None
+    ) -> dict[str, Any]:
+        """Journal a task ended outside any write (step `task`), then return its result."""
+        key = writes.idempotency_key(self.task_id, REFUSAL_STEP)
+        digest = writes.request_digest(self.task.name, REFUSAL_STEP, self.raw)
+        account = self.ad_account_id if isinstance(self.ad_account_id, str) else None
+        try:
+            with runtime(self.task.app).session() as session:
+                claim = journal.claim(
+                    session,
+                    key,
+                    task_id=self.task_id,
+                    task_name=self.task.name,
+                    step=REFUSAL_STEP,
+                    ad_account_id=account[:64] if account else None,
+                    request_digest=digest,
+                    worker_id=worker_id(self.task),
+                )
+                if claim.won:
+                    mark = journal.mark_quota_unavailable if state == "quota" else None
+                    if mark is not None:
+                        mark(session, key, claim.entry.attempt, result)
+                    else:
+                        journal.mark_failed(
+                            session, key, claim.entry.attempt, result, reason=reason
+                        )
+        except (JournalConflict, StaleAttempt) as exc:
+            logger.warning("task: refusal of %s not journaled: %s", self.task_id, exc)
+        return result
+
+    def log(self, outcome: str, started: float, *, code: Any = None, level: int) -> None:
+        keys = self.context.keys if self.context else []
+        logs.log_outcome(
+            task_id=self.task_id,
+            task_name=self.task.name,
+            ad_account_id=self.ad_account_id if isinstance(self.ad_account_id, str) else None,
+            idempotency_key=keys[-1] if keys else None,
+            attempt=self.retries + 1,
+            outcome=outcome,
+            code=None if code is None else str(code),
+            duration_ms=(time.monotonic() - started) * 1000,
+            level=level,
+        )
+
+
+def worker_id(task: Task) -> str:
+    """Who holds a journal lease: host, process and thread."""
+    host = task.request.hostname or "local"
+    return f"{host}:{os.getpid()}:{threading.get_ident()}"[:128]
+
+
+def redis_lock(rt: Runtime, timeout_s: float) -> Callable[[str], Any]:
+    """The create lock: a redis-py Lock on the gate's own store (dead store: no lock, no send).
+
+    Redis rather than a row lock: the lock spans a Snap request, and a database
+    transaction held open across the network would pin a connection for its length.
+    """
+
+    @contextlib.contextmanager
+    def hold(name: str) -> Iterator[None]:
+        lock = rt.gate.redis.lock(name, timeout=timeout_s, blocking_timeout=5.0)
+        if not lock.acquire():
+            raise GateTimeout(1.0)  # another create of the same name is reconciling
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # expired: the next holder is fenced
+                lock.release()
+
+    return hold

@@ -1,0 +1,122 @@
+"""Structured task logs, and the filter that keeps secrets out of every log line.
+
+One logger for the task base, `snapfleet.task`, messages prefixed `task: ` with %-style
+args (redbeat style). Each outcome is one line of `key=value` pairs (task id, task name,
+ad account, idempotency key, attempt, outcome, duration) and the same fields ride on
+the record as `record.snapfleet` for a JSON formatter.
+
+`RedactingFilter` rewrites a record before any handler sees it: bearer tokens,
+`access_token` / `refresh_token` / `client_secret` / `code` values in query strings,
+forms or JSON, and Fernet ciphertext become `[redacted]`. Logger filters only run for
+records logged on that very logger, so `install_redaction()` puts the filter on the
+fleet's own loggers and on every handler of the root logger (Celery's and the tests').
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+REDACTED = "[redacted]"
+
+logger = logging.getLogger("snapfleet.task")
+
+# The fleet's loggers whose records get redacted at the source, whatever handler runs.
+FLEET_LOGGERS = (
+    "snapfleet",
+    "snapfleet.task",
+    "snapfleet.writes",
+    "snapfleet.reconcile",
+    "snapfleet.runtime",
+    "snapfleet.worker",
+    "celery.app.trace",
+)
+
+_SECRET_NAMES = r"(?:access_token|refresh_token|client_secret|id_token|password|api_key)"  # noqa: S105
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Authorization: Bearer <token>
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + REDACTED),
+    # JSON / repr: "refresh_token": "value"  or  'client_secret': 'value'
+    (
+        re.compile(r"""(?i)(["']""" + _SECRET_NAMES + r"""["']\s*:\s*)(["'])[^"']*\2"""),
+        r"\1\2" + REDACTED + r"\2",
+    ),
+    # query string / form / key=value: refresh_token=value
+    (re.compile(r"(?i)\b(" + _SECRET_NAMES + r")=([^&\s,;'\"]+)"), r"\1=" + REDACTED),
+    # an OAuth authorization code in a query string or form (`code` alone is our result code)
+    (re.compile(r"([?&]code=)[^&\s,;'\"]+"), r"\1" + REDACTED),
+    # Fernet ciphertext (tokens at rest): gAAAAA...
+    (re.compile(r"gAAAAA[A-Za-z0-9_=-]{20,}"), REDACTED),
+)
+
+
+def redact_text(text: str) -> str:
+    """`text` with every credential value replaced by `[redacted]`."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Renders the record's message once, redacted, so args cannot smuggle a token out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed %-format: keep it, redacted
+            message = str(record.msg)
+        record.msg = redact_text(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_redaction(*, extra_loggers: tuple[str, ...] = ()) -> RedactingFilter:
+    """Put the redacting filter on the fleet's loggers and the root logger's handlers."""
+    for name in (*FLEET_LOGGERS, *extra_loggers):
+        target = logging.getLogger(name)
+        if _FILTER not in target.filters:
+            target.addFilter(_FILTER)
+    for handler in logging.getLogger().handlers:
+        if _FILTER not in handler.filters:
+            handler.addFilter(_FILTER)
+    return _FILTER
+
+
+def fields_text(fields: dict[str, Any]) -> str:
+    """`key=value` pairs in the given order; None values left out."""
+    return " ".join(f"{key}={value}" for key, value in fields.items() if value is not None)
+
+
+def log_outcome(
+    *,
+    task_id: str,
+    task_name: str,
+    ad_account_id: str | None,
+    outcome: str,
+    attempt: int,
+    duration_ms: float,
+    idempotency_key: str | None = None,
+    code: str | None = None,
+    level: int = logging.INFO,
+) -> None:
+    """One line per finished task attempt (succeeded, failed, retrying)."""
+    fields = {
+        "task_id": task_id,
+        "task": task_name,
+        "ad_account": ad_account_id,
+        "key": idempotency_key,
+        "attempt": attempt,
+        "outcome": outcome,
+        "code": code,
+        "duration_ms": round(duration_ms, 1),
+    }
+    logger.log(level, "task: %s", fields_text(fields), extra={"snapfleet": fields})
+
+
+install_redaction()

@@ -1,0 +1,461 @@
+"""One journaled write to Snap: key, claim, gate, send, record. The exactly-once core.
+
+    key = uuid5(NAMESPACE, f"{task_id}:{step}")       stable across Celery retries
+    claim(key)                                        storage.journal: one holder at a time
+      succeeded   -> the recorded entity, no request  (a redelivered or re-run task)
+      failed      -> TaskFailed(recorded error)
+      held        -> RetryLater(lease left)
+      won, reconcile (in_flight expired / unknown)
+                  -> create: list the parent's entities and match (worker.reconcile)
+    send(key, item) inside the task's gate scope      the client adds Idempotency-Key
+    record        mark_succeeded + mirror, one transaction; or the error's journal state
+
+What an error means for the journal and the task (`_verdict`):
+
+    ConnectError, RateLimited (429 after the client's own retries), GateTimeout
+        nothing took effect: release the key, RetryLater (Retry-After / gate wait wins)
+    OutcomeUnknown, ServerError, other transport errors
+        create: mark_unknown, RetryLater; the next claim comes back with reconcile=True
+        update/delete: absolute values, safe to resend: release, RetryLater
+    NotFound on a delete whose key was claimed before: an earlier attempt deleted it: done
+    QuotaUnavailable (the gate store is down): mark_quota_unavailable, TaskFailed, no retry
+    any other Snap error (4xx, rejected items, Unauthorized): mark_failed, TaskFailed
+
+On the task's last attempt a retryable error is recorded as failed instead (rule 8).
+Creates hold a short Redis lock per (kind, parent, name) from claim to record, so two
+creates of the same name under one parent never reconcile (or send while the other
+reconciles) at the same time, and a reconcile never adopts an entity another journaled
+write already owns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from snap import rules
+from snap.errors import (
+    ConnectError,
+    NotFound,
+    QuotaUnavailable,
+    RateLimited,
+    ServerError,
+    SnapError,
+    TransportError,
+)
+from storage import journal, mirrors
+from storage.errors import JournalConflict, StaleAttempt
+from storage.models.journal import JournalEntry, JournalState
+from worker.gate import GateTimeout
+from worker.reconcile import Lookup, Match, as_dict, find
+from worker.results import TaskFailed, failed, from_error
+
+logger = logging.getLogger("snapfleet.writes")
+
+# Fixed forever: changing it would give every in-flight task new keys (and duplicates).
+NAMESPACE = uuid.UUID("8a4e5a0c-6c1f-5b7e-9a53-2f0d3c8e1b44")
+NAME_TAG_PREFIX = " #sf-"
+
+Op = Literal["create", "update", "delete"]
+
+__all__ = [
+    "NAMESPACE",
+    "Done",
+    "RetryLater",
+    "Write",
+    "WriteContext",
+    "idempotency_key",
+    "request_digest",
+    "run",
+    "tagged_name",
+]
+
+
+def idempotency_key(task_id: str, step: str) -> str:
+    """DESIGN.md, Idempotency: `uuid5(NAMESPACE, f"{task_id}:{step}")`."""
+    return str(uuid.uuid5(NAMESPACE, f"{task_id}:{step}"))
+
+
+def request_digest(task_name: str, step: str, request: Any) -> str:
+    """SHA-256 of what the runner asked for: the same key with another request is refused."""
+    canonical = json.dumps([task_name, step, request], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def tagged_name(name: str, key: str) -> str:
+    """`name` with the op id appended (`SNAPFLEET_RECONCILE_NAME_TAG`), within 375 chars."""
+    tag = f"{NAME_TAG_PREFIX}{key}"
+    return name[: rules.NAME_MAX_LEN - len(tag)] + tag
+
+
+class RetryLater(Exception):
+    """Nothing final happened: the task should run again after `countdown_s` (None: backoff).
+
+    `cause` is the error behind it (its result is what the runner sees if retries run out).
+    """
+
+    def __init__(
+        self, cause: BaseException, *, countdown_s: float | None = None, journaled: bool = True
+    ) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.countdown_s = countdown_s
+        self.journaled = journaled
+
+    @property
+    def code(self) -> str:
+        return str(getattr(self.cause, "code", "retry"))
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write of a task.
+
+    Parameters:
+        step(str): names the write inside its task ("create", "media", "adsquad:control");
+            the idempotency key derives from it, so keep it stable across retries.
+        kind(str): the plural API key of the entity ("campaigns", "adsquads", "ads", ...).
+        op(str): "create", "update" or "delete".
+        send(Callable): `send(key, item)` makes the request with `idempotency_key=key`
+            and returns the entity (a snap model or a dict; None for a delete).
+        item(Mapping|None): the item sent. For a create it is also what reconcile matches
+            (its `name` gets the op-id tag first when SNAPFLEET_RECONCILE_NAME_TAG is on).
+        parent_id(str|None): create: the entity the item is created under.
+        list_children(Callable|None): create: lists the parent's entities of `kind`
+            (pass `worker.reconcile.list_params(parent, kind)` for Snap-side sorting).
+        entity_id(str|None): update/delete: the entity written.
+    """
+
+    step: str
+    kind: str
+    op: Op
+    send: Callable[[str, Mapping[str, Any] | None], Any]
+    item: Mapping[str, Any] | None = None
+    parent_id: str | None = None
+    list_children: Callable[[], Any] | None = None
+    entity_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.op == "create" and (self.item is None or self.parent_id is None):
+            raise ValueError("a create needs item and parent_id")
+        if self.op == "create" and self.list_children is None:
+            raise ValueError("a create needs list_children to reconcile a lost answer")
+        if self.op != "create" and self.entity_id is None:
+            raise ValueError(f"an {self.op} needs entity_id")
+
+
+@dataclass
+class WriteContext:
+    """What every write of one task attempt shares (built by the task base)."""
+
+    session: Callable[[], contextlib.AbstractContextManager[Session]]
+    task_id: str
+    task_name: str
+    ad_account_id: str | None
+    request: Any  # the validated payload, JSON-able: the digest's base
+    worker_id: str
+    final_attempt: bool
+    dry_run: bool
+    lock: Callable[[str], contextlib.AbstractContextManager[None]]
+    fx_rate: Callable[[], Decimal | None] = lambda: None
+    lease_s: float = journal.DEFAULT_LEASE_S
+    max_attempts: int = journal.DEFAULT_MAX_ATTEMPTS
+    skew_s: float = 300.0
+    name_tag: bool = False
+    keys: list[str] = field(default_factory=list)  # every key this attempt touched
+
+
+@dataclass(frozen=True)
+class Done:
+    """A write that took effect (now or in an earlier attempt)."""
+
+    entity: dict[str, Any]
+    key: str
+    attempt: int
+    replayed: bool = False  # read from the journal, no request sent
+    adopted: bool = False  # found on Snap by reconcile, not sent again
+    duplicates: tuple[str, ...] = ()
+
+    @property
+    def snap_id(self) -> str | None:
+        value = self.entity.get("id")
+        return None if value is None else str(value)
+
+
+def run(ctx: WriteContext, write: Write) -> Done:
+    """Claim the write's key, then replay, reconcile or send it, and record the outcome."""
+    key = idempotency_key(ctx.task_id, write.step)
+    ctx.keys.append(key)
+    claim = _claim(ctx, write, key)
+    if not claim.won:
+        return _settled(claim.entry)
+    attempt = claim.entry.attempt
+    item = _item(ctx, write, key)
+    if write.op != "create":
+        return _send(ctx, write, key, attempt, item)
+    assert item is not None and write.parent_id is not None
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(ctx.lock(lock_name(write.kind, write.parent_id, item.get("name"))))
+        except Exception as exc:  # the lock store failed: nothing was sent
+            _fail_or_retry(ctx, write, key, attempt, _lock_error(exc), unknown=claim.reconcile)
+        if claim.reconcile:
+            found = _reconcile(ctx, write, key, item, claim.entry)
+            if found.adopted is not None:
+                return _adopt(ctx, write, key, attempt, found)
+        return _send(ctx, write, key, attempt, item)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def lock_name(kind: str, parent_id: str, name: Any) -> str:
+    """The create lock of one name under one parent (the name hashed: it is free text)."""
+    digest = hashlib.sha256(str(name).encode()).hexdigest()[:24]
+    return f"snapfleet:create-lock:{kind}:{parent_id}:{digest}"
+
+
+def _lock_error(exc: Exception) -> BaseException:
+    if isinstance(exc, SnapError | GateTimeout):
+        return exc
+    return QuotaUnavailable(
+        f"create lock unavailable ({type(exc).__name__}): nothing sent", operation="lock"
+    )
+
+
+def _claim(ctx: WriteContext, write: Write, key: str) -> journal.Claim:
+    digest = request_digest(ctx.task_name, write.step, ctx.request)
+    try:
+        with ctx.session() as session:
+            return journal.claim(
+                session,
+                key,
+                task_id=ctx.task_id,
+                task_name=ctx.task_name,
+                step=write.step,
+                ad_account_id=ctx.ad_account_id,
+                request_digest=digest,
+                worker_id=ctx.worker_id,
+                lease_s=ctx.lease_s,
+                max_attempts=ctx.max_attempts,
+            )
+    except JournalConflict as exc:
+        raise TaskFailed(failed("conflict", str(exc)), cause=exc, journaled=True) from exc
+
+
+def _settled(entry: JournalEntry) -> Done:
+    """A key someone else holds, or one already finished."""
+    if entry.state == JournalState.SUCCEEDED.value:
+        response = entry.response or {}
+        entity = dict(response.get("entity") or {"id": (entry.snap_ids or [None])[0]})
+        return Done(entity, entry.idempotency_key, entry.attempt, replayed=True)
+    if entry.state == JournalState.FAILED.value:
+        error = entry.error or failed("failed", entry.reason or "failed")
+        raise TaskFailed({"status": "failed", **error}, journaled=True)
+    wait_s = 1.0
+    if entry.lease_expires_at is not None:
+        left = entry.lease_expires_at.replace(tzinfo=UTC) - datetime.now(UTC)
+        wait_s = max(1.0, left.total_seconds())
+    raise RetryLater(
+        _Busy(f"journal key {entry.idempotency_key} is {entry.state}, held by another attempt"),
+        countdown_s=wait_s,
+    )
+
+
+class _Busy(Exception):
+    code = "busy"
+
+
+def _item(ctx: WriteContext, write: Write, key: str) -> dict[str, Any] | None:
+    if write.item is None:
+        return None
+    item = dict(write.item)
+    if write.op == "create" and ctx.name_tag and isinstance(item.get("name"), str):
+        item["name"] = tagged_name(item["name"], key)
+    return item
+
+
+def _reconcile(
+    ctx: WriteContext, write: Write, key: str, item: Mapping[str, Any], entry: JournalEntry
+) -> Match:
+    """List-and-match under the create lock; log what was decided."""
+    assert write.list_children is not None and write.parent_id is not None
+    lookup = Lookup(write.kind, write.parent_id, item, write.list_children)
+    try:
+        found = find(
+            lookup, since=entry.created_at, skew_s=ctx.skew_s, owned_ids=_owned_ids(ctx, write)
+        )
+    except BaseException as exc:
+        # Listing failed: we still do not know; nothing new was sent.
+        _fail_or_retry(ctx, write, key, entry.attempt, exc, unknown=True)
+        raise AssertionError("unreachable") from exc  # pragma: no cover
+    logger.info(
+        "writes: reconcile key=%s kind=%s parent=%s adopted=%s duplicates=%d",
+        key,
+        write.kind,
+        write.parent_id,
+        (found.adopted or {}).get("id"),
+        len(found.duplicates),
+    )
+    return found
+
+
+def _owned_ids(ctx: WriteContext, write: Write) -> set[str]:
+    """Ids other journaled writes of this account already recorded (never adopt those)."""
+    since = datetime.now(UTC) - timedelta(days=7)
+    with ctx.session() as session:
+        rows = session.scalars(
+            select(JournalEntry.snap_ids).where(
+                JournalEntry.ad_account_id == ctx.ad_account_id,
+                JournalEntry.state == JournalState.SUCCEEDED.value,
+                JournalEntry.created_at >= since,
+            )
+        )
+        return {str(i) for ids in rows if ids for i in ids}
+
+
+def _adopt(ctx: WriteContext, write: Write, key: str, attempt: int, found: Match) -> Done:
+    assert found.adopted is not None
+    duplicates = tuple(str(d.get("id")) for d in found.duplicates)
+    return _record(ctx, write, key, attempt, found.adopted, adopted=True, duplicates=duplicates)
+
+
+def _send(
+    ctx: WriteContext, write: Write, key: str, attempt: int, item: Mapping[str, Any] | None
+) -> Done:
+    try:
+        raw = write.send(key, item)
+    except BaseException as exc:
+        if _already_deleted(write, attempt, exc):
+            return _record(ctx, write, key, attempt, {"id": write.entity_id})
+        _fail_or_retry(ctx, write, key, attempt, exc)
+        raise AssertionError("unreachable") from exc  # pragma: no cover
+    entity = as_dict(raw) if raw is not None else {"id": write.entity_id}
+    return _record(ctx, write, key, attempt, entity)
+
+
+def _already_deleted(write: Write, attempt: int, exc: BaseException) -> bool:
+    """A delete answered 404 after an earlier attempt of the same key: that one deleted it."""
+    return write.op == "delete" and attempt > 1 and isinstance(exc, NotFound)
+
+
+def _record(
+    ctx: WriteContext,
+    write: Write,
+    key: str,
+    attempt: int,
+    entity: dict[str, Any],
+    *,
+    adopted: bool = False,
+    duplicates: tuple[str, ...] = (),
+) -> Done:
+    """mark_succeeded and the mirror in one transaction (dry-run entities are not mirrored)."""
+    snap_id = entity.get("id")
+    response = {"entity": entity, "adopted": adopted, "duplicates": list(duplicates)}
+    try:
+        with ctx.session() as session:
+            ids = [str(snap_id)] if snap_id is not None else []
+            journal.mark_succeeded(session, key, attempt, ids, response, fx_rate=ctx.fx_rate())
+            if not ctx.dry_run:
+                _mirror(session, write, ctx.ad_account_id, entity)
+    except StaleAttempt as exc:
+        # Our lease ran out and another attempt holds the key; it will reconcile.
+        logger.warning("writes: %s", exc)
+        raise RetryLater(exc, countdown_s=1.0) from exc
+    return Done(entity, key, attempt, adopted=adopted, duplicates=duplicates)
+
+
+def _mirror(session: Session, write: Write, ad_account_id: str | None, entity: dict) -> None:
+    if ad_account_id is None or write.kind not in mirrors.KINDS or entity.get("id") is None:
+        return
+    if write.op == "delete":
+        mirrors.mark_deleted(session, write.kind, [str(entity["id"])])
+    elif len(entity) > 1:  # a full entity, not just {"id": ...}
+        mirrors.upsert_many(session, write.kind, ad_account_id, [entity])
+
+
+# --- Errors -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    state: Literal["release", "unknown", "quota", "failed"]
+    retry: bool
+    countdown_s: float | None = None
+
+
+def _verdict(exc: BaseException, op: Op, *, unknown: bool = False) -> _Verdict:
+    """What the error means: the journal state to leave and whether to retry."""
+    maybe_sent = "unknown" if op == "create" or unknown else "release"
+    if isinstance(exc, GateTimeout):
+        return _Verdict("unknown" if unknown else "release", True, exc.wait_s)
+    if isinstance(exc, RateLimited):
+        return _Verdict("unknown" if unknown else "release", True, exc.retry_after_s)
+    if isinstance(exc, ConnectError):
+        return _Verdict("unknown" if unknown else "release", True)
+    if isinstance(exc, QuotaUnavailable):
+        return _Verdict("unknown" if unknown else "quota", False)
+    if isinstance(exc, TransportError | ServerError):
+        return _Verdict(maybe_sent, True)  # type: ignore[arg-type]
+    if isinstance(exc, SnapError):
+        return _Verdict("failed", False)
+    return _Verdict(maybe_sent, True)  # type: ignore[arg-type]  # a bug: safe side
+
+
+def _fail_or_retry(
+    ctx: WriteContext,
+    write: Write,
+    key: str,
+    attempt: int,
+    exc: BaseException,
+    *,
+    unknown: bool = False,
+) -> None:
+    """Leave the journal in the state the error means, then raise RetryLater or TaskFailed."""
+    verdict = _verdict(exc, write.op, unknown=unknown)
+    result = from_error(exc)
+    if verdict.retry and ctx.final_attempt:
+        _mark(ctx, key, attempt, "failed", result, reason=f"retries exhausted: {result['code']}")
+        raise TaskFailed(result, cause=exc, journaled=True) from exc
+    _mark(ctx, key, attempt, verdict.state, result)
+    if verdict.retry:
+        raise RetryLater(exc, countdown_s=verdict.countdown_s) from exc
+    raise TaskFailed(result, cause=exc, journaled=True) from exc
+
+
+def _mark(
+    ctx: WriteContext,
+    key: str,
+    attempt: int,
+    state: str,
+    error: dict[str, Any],
+    *,
+    reason: str | None = None,
+) -> None:
+    try:
+        with ctx.session() as session:
+            if state == "release":
+                journal.release(session, key, attempt)
+            elif state == "unknown":
+                journal.mark_unknown(session, key, attempt, error)
+            elif state == "quota":
+                journal.mark_quota_unavailable(session, key, attempt, error)
+            else:
+                journal.mark_failed(session, key, attempt, error, reason=reason)
+    except StaleAttempt as exc:
+        logger.warning("writes: %s", exc)
+
+
+@contextlib.contextmanager
+def no_lock(name: str) -> Iterator[None]:
+    """A lock that is no lock (one process, or tests that do not race)."""
+    yield
