@@ -32,6 +32,7 @@ Writes go through `Mutation.create/update/delete` (or `Mutation.write(Write)`), 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 import os
 import random
@@ -417,3 +418,26 @@ def redis_lock(rt: Runtime, timeout_s: float) -> Callable[[str], Any]:
                 lock.release()
 
     return hold
+
+
+def call_task(
+    celery: Any, name: str, payload: Mapping[str, Any], *, task_id: str | None = None
+) -> dict[str, Any]:
+    """Run one task in this process through the worker's path (`snapfleet call`).
+
+    `task.apply()` runs the same `MutationTask.__call__` a worker does (validation,
+    journal, gate, client); its retries re-run here after their countdown, bounded by
+    SNAPFLEET_TASK_MAX_RETRIES. Raises LookupError for a name not in the catalog.
+    """
+    celery.loader.import_default_modules()
+    task = celery.tasks.get(name)
+    if task is None:
+        known = [n for n in celery.tasks if n.startswith("snap.")]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise LookupError(f"unknown task {name!r}{hint} (`snapfleet schema` lists them)")
+    outcome = task.apply(kwargs=dict(payload), task_id=task_id or str(uuid.uuid4()))
+    result = outcome.result
+    if isinstance(result, dict):
+        return result
+    return failed("internal", f"{type(result).__name__}: {result}")

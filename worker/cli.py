@@ -174,6 +174,34 @@ def sandbox(
     serve(config, host, port, echo=typer.echo)
 
 
+@app.command()
+def call(
+    task: str = typer.Argument(..., help="a task name, e.g. snap.campaign.create"),
+    payload_json: str = typer.Option("{}", "--json", help="the payload, as the runner sends it"),
+    task_id: str | None = typer.Option(None, "--task-id", help="reuse a task id (idempotency)"),
+) -> None:
+    """Run one task in-process, exactly as a worker would, and print its JSON result."""
+    import json
+
+    try:
+        payload = json.loads(payload_json)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not JSON: {exc}", param_hint="--json") from None
+    if not isinstance(payload, dict):
+        raise typer.BadParameter("must be a JSON object", param_hint="--json")
+    load_settings()
+    from worker.app import app as celery_app
+    from worker.base import call_task
+
+    try:
+        result = call_task(celery_app, task, payload, task_id=task_id)
+    except LookupError as exc:
+        typer.echo(f"snapfleet call: {exc.args[0]}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(result, indent=2, sort_keys=True, default=str))
+    raise typer.Exit(0 if result.get("status") == "succeeded" else 1)
+
+
 def _runtime():
     """The runtime of the fleet's app, built from the settings (CLI commands only)."""
     from worker.app import create_app

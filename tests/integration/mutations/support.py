@@ -66,3 +66,48 @@ def listed(fleet: Fleet, path: str, key: str) -> list[dict[str, Any]]:
         f"{fleet.sandbox.base_url}{path}", headers={"Authorization": f"Bearer {token}"}
     )
     return [entry[key[:-1] if key != "media" else key] for entry in answer.json()[key]]
+
+
+def make_creative(fleet: Fleet, name: str = "Spring hero") -> str:
+    """Upload a tiny media and bind it into a creative (the order an ad create needs)."""
+    import io
+
+    runtime = fleet.runtime
+    account = runtime.account(USD_AD_ACCOUNT_ID)
+    client = runtime.client(account.connection_id)
+    with runtime.account_gate_scope(account):
+        (media,) = client.create_media(
+            USD_AD_ACCOUNT_ID,
+            [{"ad_account_id": USD_AD_ACCOUNT_ID, "name": f"{name}.png", "type": "IMAGE"}],
+            idempotency_key=f"media-{name}",
+        )
+        client.upload_media(
+            media.id, io.BytesIO(b"p" * 64), file_name=f"{name}.png", idempotency_key="up"
+        )
+        (creative,) = client.create_creatives(
+            USD_AD_ACCOUNT_ID,
+            [
+                {
+                    "ad_account_id": USD_AD_ACCOUNT_ID,
+                    "name": name,
+                    "type": "SNAP_AD",
+                    "headline": "Spring",
+                    "brand_name": "Badger",
+                    "top_snap_media_id": media.id,
+                }
+            ],
+            idempotency_key=f"creative-{name}",
+        )
+    return str(creative.id)
+
+
+def make_campaign(fleet: Fleet, name: str = "Parent campaign") -> str:
+    result = fleet.call("snap.campaign.create", campaign_payload(name))
+    assert result["status"] == "succeeded", result
+    return str(result["snap_id"])
+
+
+def make_ad_squad(fleet: Fleet, campaign_id: str, name: str = "Parent squad") -> str:
+    result = fleet.call("snap.adsquad.create", ad_squad_payload(campaign_id, name))
+    assert result["status"] == "succeeded", result
+    return str(result["snap_id"])

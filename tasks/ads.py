@@ -1,0 +1,100 @@
+"""snap.ad.{create,update,pause,resume,delete}: ads bind a creative into an ad squad.
+
+The documented order is upload media -> create creative -> create ad; an ad naming a
+creative that does not exist is refused before the write (`not_found`, naming the
+creative), and the creative's type feeds the ad-type check of `snap.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from celery import shared_task
+
+from snap.errors import NotFound
+from tasks.payloads import AdCreate, AdDelete, AdPause, AdResume, AdUpdate
+from worker.base import Mutation, MutationTask
+from worker.reconcile import list_params, newest_first
+from worker.results import TaskFailed, failed
+
+KIND = "ads"
+ORDER = "upload media -> create creative (snap.creative.create) -> create ad"
+
+
+@shared_task(bind=True, base=MutationTask, name="snap.ad.create", payload_model=AdCreate)
+def create(self: MutationTask, m: Mutation) -> dict[str, Any]:
+    """`POST /adsquads/{id}/ads`; a lost answer is reconciled by listing the ad squad's ads."""
+    ad_squad_id = m.payload.ad_squad_id
+    creative_type = _creative_type(m, m.payload.creative_id)
+    done = m.create(
+        "create",
+        KIND,
+        m.payload.to_snap_item(),
+        parent_id=ad_squad_id,
+        send=lambda key, item: m.client.create_ads(
+            ad_squad_id, [item], idempotency_key=key, creative_type=creative_type
+        )[0],
+        list_children=lambda: newest_first(
+            m.client.list_ads(ad_squad_id, parent="adsquads", **list_params("adsquads", KIND))
+        ),
+    )
+    return m.succeeded(done)
+
+
+def _creative_type(m: Mutation, creative_id: str) -> str | None:
+    """The creative's type, or `not_found` naming it and the documented order."""
+    try:
+        creative = m.client.get_creative(creative_id)
+    except NotFound as exc:
+        raise TaskFailed(
+            failed(
+                "not_found",
+                f"creative_id {creative_id} not found in ad account {m.ad_account_id}: "
+                f"create the creative first ({ORDER})",
+                field="creative_id",
+            ),
+            cause=exc,
+        ) from exc
+    return getattr(creative, "type", None)
+
+
+def _put(m: Mutation, payload: Any) -> dict[str, Any]:
+    """Read the ad, lay the payload's changes on it, PUT it under its ad squad."""
+    done = m.read_modify_write(
+        KIND,
+        payload.ad_id,
+        get=m.client.get_ad,
+        build=lambda current: payload.to_snap_item(current=current),
+        send=lambda current, item, key: _update(m, current, item, key),
+    )
+    return m.succeeded(done)
+
+
+def _update(m: Mutation, current: Mapping[str, Any], item: Mapping[str, Any], key: str) -> Any:
+    return m.client.update_ads(current["ad_squad_id"], [item], idempotency_key=key)[0]
+
+
+@shared_task(bind=True, base=MutationTask, name="snap.ad.update", payload_model=AdUpdate)
+def update(self: MutationTask, m: Mutation) -> dict[str, Any]:
+    return _put(m, m.payload)
+
+
+@shared_task(bind=True, base=MutationTask, name="snap.ad.pause", payload_model=AdPause)
+def pause(self: MutationTask, m: Mutation) -> dict[str, Any]:
+    return _put(m, m.payload)
+
+
+@shared_task(bind=True, base=MutationTask, name="snap.ad.resume", payload_model=AdResume)
+def resume(self: MutationTask, m: Mutation) -> dict[str, Any]:
+    return _put(m, m.payload)
+
+
+@shared_task(bind=True, base=MutationTask, name="snap.ad.delete", payload_model=AdDelete)
+def delete(self: MutationTask, m: Mutation) -> dict[str, Any]:
+    """`DELETE /ads/{id}`; a 404 on a retried key counts as done."""
+    ad_id = m.payload.ad_id
+    done = m.delete(
+        "delete", KIND, ad_id, send=lambda key: m.client.delete_ad(ad_id, idempotency_key=key)
+    )
+    return m.succeeded(done)
