@@ -215,7 +215,7 @@ class Runtime:
     @property
     def rates(self) -> RateProvider:
         if self._rates is None:
-            self._rates = ChainedRates([rate_provider_from_settings(self.settings)])
+            self._rates = ChainedRates(rate_provider_from_settings(self.settings))
         return self._rates
 
     # --- Snap clients ---------------------------------------------------------------
