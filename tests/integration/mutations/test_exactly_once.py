@@ -1,0 +1,100 @@
+"""Exactly once against a sandbox that, like Snap, ignores Idempotency-Key.
+
+Only the journal and reconcile stand between a retry and a duplicate here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
+
+from .support import campaign_payload, journal_rows, listed, writes
+
+CAMPAIGNS_PATH = f"/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns"
+
+
+@pytest.fixture
+def sandbox_config() -> dict[str, Any]:
+    return {"ignore_idempotency_key": True}
+
+
+@pytest.fixture
+def fleet_overrides() -> dict[str, Any]:
+    # Two client attempts per Celery run, so a 429 storm reaches the Celery retries.
+    return {"snapfleet_client_max_attempts": 2}
+
+
+def campaigns(fleet: Fleet) -> list[dict[str, Any]]:
+    return listed(fleet, f"/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns", "campaigns")
+
+
+def test_the_same_task_id_run_twice_creates_one_campaign(fleet_worker: Fleet) -> None:
+    fleet = fleet_worker
+    task_id = str(uuid.uuid4())
+    first = fleet.call("snap.campaign.create", campaign_payload(), task_id=task_id)
+    second = fleet.call("snap.campaign.create", campaign_payload(), task_id=task_id)
+    assert first["status"] == second["status"] == "succeeded"
+    assert first["snap_id"] == second["snap_id"]
+    assert [c["id"] for c in campaigns(fleet)] == [first["snap_id"]]
+    assert len(writes(fleet, "POST")) == 1  # the second run never reached Snap
+
+
+def test_a_create_whose_answer_was_lost_is_adopted_not_sent_again(fleet_worker: Fleet) -> None:
+    fleet = fleet_worker
+    # Given Snap commits the create and then the connection drops before the answer
+    fleet.sandbox.state.inject_fault("drop", times=1, method="POST", path=CAMPAIGNS_PATH)
+    task_id = str(uuid.uuid4())
+    result = fleet.call("snap.campaign.create", campaign_payload("Lost answer"), task_id=task_id)
+    # Then the retry reconciled: one campaign, one POST, and its id is the result's
+    assert result["status"] == "succeeded", result
+    assert result["reconciled"] is True
+    assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
+    assert len(writes(fleet, "POST")) == 1
+    (row,) = journal_rows(fleet, task_id)
+    assert (row.state, row.attempt, row.snap_ids) == ("succeeded", 2, [result["snap_id"]])
+    assert row.response["adopted"] is True
+
+
+def test_a_lost_create_that_never_landed_is_sent_again(fleet_worker: Fleet) -> None:
+    fleet = fleet_worker
+    # Given a 500 answer (the create did not commit, but the client cannot know)
+    fleet.sandbox.state.inject_fault("status", status=500, times=1, method="POST")
+    result = fleet.call("snap.campaign.create", campaign_payload("Second try"))
+    assert result["status"] == "succeeded", result
+    assert "reconciled" not in result
+    assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
+    assert len(writes(fleet, "POST")) == 2
+
+
+def test_a_429_storm_ends_in_one_campaign_with_one_idempotency_key(fleet_worker: Fleet) -> None:
+    fleet = fleet_worker
+    # 5 answers of 429: more than the client's own 2 attempts, so Celery retries twice
+    fleet.sandbox.state.inject_fault(
+        "status", status=429, times=5, method="POST", path=CAMPAIGNS_PATH, retry_after_s=0
+    )
+    task_id = str(uuid.uuid4())
+    result = fleet.call("snap.campaign.create", campaign_payload("Storm"), task_id=task_id)
+    assert result["status"] == "succeeded", result
+    posts = writes(fleet, "POST")
+    assert [p["status"] for p in posts] == [429] * 5 + [200]
+    assert len({p["headers"]["idempotency-key"] for p in posts}) == 1
+    assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
+    (row,) = journal_rows(fleet, task_id)
+    assert (
+        row.state == "succeeded" and row.idempotency_key == posts[0]["headers"]["idempotency-key"]
+    )
+
+
+def test_two_runs_of_a_delete_both_succeed(fleet_worker: Fleet) -> None:
+    fleet = fleet_worker
+    created = fleet.call("snap.campaign.create", campaign_payload("Doomed"))
+    ids = {"ad_account_id": USD_AD_ACCOUNT_ID, "campaign_id": created["snap_id"]}
+    # Given the DELETE commits and its answer is lost
+    fleet.sandbox.state.inject_fault("drop", times=1, method="DELETE")
+    result = fleet.call("snap.campaign.delete", ids)
+    assert result == {"status": "succeeded", "snap_id": created["snap_id"], "dry_run": False}
+    assert campaigns(fleet) == []
