@@ -90,7 +90,11 @@ def fleet_settings(
         snapchat_ads_api_base_url=Sandbox.base_url,
         snapchat_ads_oauth_url=Sandbox.oauth_url,
         snapfleet_home=tmp_path / "home",
-        snapfleet_gate_max_inline_wait_s=0.5,
+        # The app and token scopes (split fairly between active accounts) are the gate's
+        # own tests' business; here they would only turn bursts of setup calls into
+        # GateTimeouts. The account scope stays on.
+        snapchat_ads_app_rps=0,
+        snapchat_ads_token_rps=0,
     )
     values.update(fleet_overrides)
     return Settings(**values)
