@@ -1,0 +1,98 @@
+"""Spend in EUR: native micro kept, USD from the day's rate, never a made-up 1.0."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from snap.sandbox.seed import EUR_AD_ACCOUNT_ID
+from storage.models.stats import DailyStat, FxRate
+from tests.fleet import Fleet
+from tests.integration.sync.conftest import advance_hours
+from worker.app import token_gate
+from worker.runtime import Runtime
+from worker.statsync import record_rate
+
+
+class LateRates:
+    """A rate feed that knows nothing until a test publishes a day's rate."""
+
+    def __init__(self) -> None:
+        self.table: dict[tuple[str, date], Decimal] = {}
+
+    def rate(self, currency: str, day: date) -> Decimal | None:
+        return Decimal(1) if currency == "USD" else self.table.get((currency, day))
+
+
+def with_rates(fleet: Fleet, feed: LateRates) -> Runtime:
+    """A runtime on the same sandbox with this rate feed (the old one stays open: closing
+    it would close the shared sandbox transport)."""
+    runtime = Runtime(
+        fleet.runtime.settings,
+        token_gate(fleet.app),
+        transport=fleet.sandbox.transport,
+        oauth_transport=fleet.sandbox.transport,
+        rates=feed,
+    )
+    fleet.app.snapfleet_runtime = runtime  # type: ignore[attr-defined]
+    fleet.runtime = runtime
+    return runtime
+
+
+def _eur_rows(fleet: Fleet) -> list[DailyStat]:
+    with fleet.runtime.session() as session:
+        rows = list(
+            session.scalars(select(DailyStat).where(DailyStat.ad_account_id == EUR_AD_ACCOUNT_ID))
+        )
+        session.expunge_all()
+    return rows
+
+
+def test_missing_rates_flag_rows_and_late_rates_fill_them(worker: Fleet) -> None:
+    feed = LateRates()
+    with_rates(worker, feed)
+    assert (
+        worker.call("snap.stats.pull", {"ad_account_id": EUR_AD_ACCOUNT_ID})["status"]
+        == "succeeded"
+    )
+    first = _eur_rows(worker)
+    assert first and all(
+        r.fx_missing and r.spend_usd_micro is None and r.fx_rate is None for r in first
+    )
+    assert all(r.currency == "EUR" for r in first) and any(r.spend_micro for r in first)
+
+    # The feed publishes every day; the next pull re-pulls only the days not yet final, yet
+    # every flagged row (the final Nov 13 too) gets its USD amount.
+    days = sorted({r.day for r in first})
+    for n, day in enumerate(days):
+        feed.table[("EUR", day)] = Decimal("1.05") + Decimal(n) / 100
+    advance_hours(worker, 1)
+    assert (
+        worker.call("snap.stats.pull", {"ad_account_id": EUR_AD_ACCOUNT_ID})["status"]
+        == "succeeded"
+    )
+    for row in _eur_rows(worker):
+        rate = feed.table[("EUR", row.day)]
+        assert not row.fx_missing and row.fx_rate == rate
+        assert row.spend_usd_micro == int((Decimal(row.spend_micro) * rate).to_integral_value())
+    with worker.runtime.session() as session:
+        assert (
+            session.scalar(select(FxRate.rate_to_usd).where(FxRate.day == days[0]))
+            == feed.table[("EUR", days[0])]
+        )
+
+
+def test_an_operator_rate_fills_the_rows_that_waited(synced: Fleet) -> None:
+    with_rates(synced, LateRates())
+    from worker.statsync import pull
+
+    pull(synced.runtime, EUR_AD_ACCOUNT_ID, now=synced.sandbox.clock.now())
+    day = max(r.day for r in _eur_rows(synced))
+    with synced.runtime.session() as session:
+        filled = record_rate(session, "EUR", day, Decimal("1.1"), source="operator")
+    todays = [r for r in _eur_rows(synced) if r.day == day]
+    assert filled == len(todays) > 0
+    assert all(r.spend_usd_micro is not None and not r.fx_missing for r in todays)
+    assert all(r.fx_missing for r in _eur_rows(synced) if r.day != day)
