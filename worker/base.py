@@ -342,7 +342,7 @@ class _Attempt:
         )
         countdown = min(max(countdown, 0.0), cap_s)
         if self.task.request.is_eager:
-            time.sleep(countdown)  # apply() re-runs at once: honour the countdown here
+            eager_sleep(countdown)  # apply() re-runs at once: honour the countdown here
         raise self.task.retry(
             exc=exc.cause, countdown=countdown, max_retries=self.settings.snapfleet_task_max_retries
         )
@@ -391,6 +391,11 @@ class _Attempt:
             duration_ms=(time.monotonic() - started) * 1000,
             level=level,
         )
+
+
+def eager_sleep(seconds: float) -> None:
+    """The wait before an eager (`snapfleet call`) retry; tests replace it."""
+    time.sleep(seconds)
 
 
 def worker_id(task: Task) -> str:
