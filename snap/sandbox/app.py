@@ -154,6 +154,8 @@ async def serve_call(
     except SandboxError as error:
         response = error.response()
     entry.status = response.status_code
+    if "stall" in faults:  # committed above; the answer waits
+        await asyncio.sleep(faults["stall"].latency_ms / 1000)
     if "drop" in faults:
         response.headers[DROP_HEADER] = "1"
     return response

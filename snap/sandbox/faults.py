@@ -1,5 +1,7 @@
 """Injected faults: answer 429 or 5xx for the next N calls, add latency, or commit a
-write and then drop the connection before answering (the case idempotency exists for).
+write and then drop the connection before answering (the case idempotency exists for),
+or commit it and then stall the answer for `latency_ms` (so a test can kill the worker
+while its request has provably taken effect but is still unanswered).
 
 A fault may match only one method and/or path prefix. Faults are consumed in the
 order they were added; each matching call takes one from `remaining` (None = forever).
@@ -11,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
-FaultAction = Literal["status", "latency", "drop"]
+FaultAction = Literal["status", "latency", "drop", "stall"]
 _ids = itertools.count(1)
 
 

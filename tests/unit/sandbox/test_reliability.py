@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -129,6 +130,25 @@ def test_drop_commits_the_write_and_then_raises_a_protocol_error(sb, api):
         headers={"Idempotency-Key": "d"},
     )
     assert replay.status_code == 200 and names(api) == ["Badger Tunneling Campaign"]
+
+
+def test_stall_commits_the_write_then_holds_the_answer(sb, api):
+    sb.state.inject_fault("stall", method="POST", latency_ms=5000)
+    answer: list[httpx.Response] = []
+    sender = threading.Thread(
+        target=lambda: answer.append(
+            post(api, f"/adaccounts/{USD}/campaigns", "campaigns", campaign())
+        )
+    )
+    sender.start()
+    for _ in range(400):  # the write is visible while its answer is still held
+        if names(api) == ["Badger Tunneling Campaign"]:
+            break
+        threading.Event().wait(0.01)
+    assert names(api) == ["Badger Tunneling Campaign"]
+    assert not answer
+    sender.join()
+    assert answer[0].status_code == 200
 
 
 def test_latency_fault(sb, api):
