@@ -18,6 +18,7 @@ Snap documents no idempotency, so the key is not what prevents duplicates (DESIG
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import time
@@ -522,6 +523,12 @@ class SnapClient:
             headers["Authorization"] = f"Bearer {self._token_provider.access_token()}"
         if call.idempotency_key is not None:
             headers["Idempotency-Key"] = call.idempotency_key
+            if call.files is not None:
+                # A boundary derived from the key (httpx takes it from the header), so a
+                # re-sent upload is byte-identical to the first, not "the same key with
+                # another request" to a server that fingerprints bodies.
+                boundary = hashlib.sha256(call.idempotency_key.encode()).hexdigest()[:32]
+                headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         return headers
 
     def _url(self, path: str) -> str:
