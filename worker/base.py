@@ -141,7 +141,7 @@ class Mutation:
         item: Mapping[str, Any],
         *,
         parent_id: str,
-        send: Callable[[str, Mapping[str, Any] | None], Any],
+        send: Callable[[str, Mapping[str, Any]], Any],
         list_children: Callable[[], Any],
     ) -> Done:
         """A journaled create; a lost answer is reconciled by listing `list_children()`."""
@@ -156,7 +156,7 @@ class Mutation:
         entity_id: str,
         item: Mapping[str, Any],
         *,
-        send: Callable[[str, Mapping[str, Any] | None], Any],
+        send: Callable[[str, Mapping[str, Any]], Any],
     ) -> Done:
         """A journaled update (absolute values: safe to resend, no reconcile)."""
         return self.write(Write(step, kind, "update", send, item, entity_id=entity_id))

@@ -140,7 +140,7 @@ class Write:
     step: str
     kind: str
     op: Op
-    send: Callable[[str, Mapping[str, Any] | None], Any]
+    send: Callable[[str, Any], Any]  # (key, item): item is the Mapping, None for a delete
     item: Mapping[str, Any] | None = None
     parent_id: str | None = None
     list_children: Callable[[], Any] | None = None
