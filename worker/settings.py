@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     snapfleet_task_time_limit_s: int = Field(300, ge=10)
     snapfleet_visibility_timeout_s: int = Field(3600, ge=60)
     snapfleet_journal_max_attempts: int = Field(10, ge=1)
+    snapfleet_journal_lease_s: float = Field(
+        90.0, ge=1, description="how long one attempt holds a journal key; must outlast a request"
+    )
     snapfleet_reconcile_name_tag: bool = Field(
         False, description="tag created entity names with the op id (shows in Ads Manager)"
     )
@@ -159,6 +162,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SNAPCHAT_ADS_LIVE_MODE=true needs SNAPCHAT_ADS_CLIENT_ID and "
                 "SNAPCHAT_ADS_CLIENT_SECRET"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> Settings:
+        # A second attempt may claim a key once its lease ran out: if one request could
+        # outlive the lease, two attempts could have the same write in flight at once.
+        if self.snapfleet_journal_lease_s <= self.snapfleet_http_timeout_s:
+            raise ValueError(
+                "SNAPFLEET_JOURNAL_LEASE_S must exceed SNAPFLEET_HTTP_TIMEOUT_S "
+                f"({self.snapfleet_journal_lease_s} <= {self.snapfleet_http_timeout_s})"
             )
         return self
 

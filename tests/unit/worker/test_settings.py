@@ -85,3 +85,10 @@ def test_cli_masks_the_client_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(app, ["settings"])
     assert result.exit_code == 0
     assert "very-secret-value" not in result.output
+
+
+def test_a_journal_lease_shorter_than_a_request_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SNAPFLEET_HTTP_TIMEOUT_S", "30")
+    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "20")
+    with pytest.raises(ValidationError, match="SNAPFLEET_JOURNAL_LEASE_S must exceed"):
+        Settings()
