@@ -24,6 +24,7 @@ from tasks.payloads import MediaUpload
 from worker.base import Mutation, MutationTask
 from worker.media_ready import DEFAULT_WAIT_S, ERROR, MediaState, status_of, wait_until_ready
 from worker.media_source import MediaFile, MediaSourceError, media_file
+from worker.reconcile import list_params, newest_first
 from worker.results import TaskFailed, failed
 
 # snap-api.md, Media: one request up to 32 MB, else multipart-upload-v2 in parts.
@@ -72,7 +73,9 @@ def _create(m: Mutation, payload: MediaUpload) -> str:
         payload.to_snap_item(),
         parent_id=account_id,
         send=lambda key, item: m.client.create_media(account_id, [item], idempotency_key=key)[0],
-        list_children=lambda: m.client.list_media(account_id),
+        list_children=lambda: newest_first(
+            m.client.list_media(account_id, **list_params("adaccounts", "media"))
+        ),
     )
     assert done.snap_id is not None
     return done.snap_id
