@@ -33,6 +33,7 @@ from storage import mirrors as mirror_repo
 from storage.models.accounts import AdAccount
 from storage.models.stats import DailyStat
 from worker import detection
+from worker.fanout import require_active_connection
 from worker.runtime import AccountContext, Runtime
 
 logger = logging.getLogger("snapfleet.detect")
@@ -215,6 +216,7 @@ def _record(session: Session, account: AccountContext, transition: detection.Tra
 def detect_account(runtime: Runtime, ad_account_id: str, *, now: datetime) -> dict[str, Any]:
     """Sync one ad account's entities and record its transitions; the task's result."""
     account = runtime.account(ad_account_id)
+    require_active_connection(runtime, account)
     client = runtime.client(account.connection_id)
     with runtime.account_gate_scope(account):
         fresh = read_fresh(client, ad_account_id)

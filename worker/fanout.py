@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage.models.accounts import AdAccount
 from storage.models.connections import Connection, ConnectionState
+from worker.runtime import AccountContext, AccountNotConnected, Runtime
 
 NOT_SERVING = ("DISABLED", "DELETED")
 
@@ -52,3 +53,21 @@ def accounts_to_visit(
         elif state == ConnectionState.NEEDS_REAUTH.value:
             found.needs_reauth.append(account_id)
     return found
+
+
+def require_active_connection(runtime: Runtime, account: AccountContext) -> None:
+    """Refuse (AccountNotConnected) an account whose connection is not active any more.
+
+    Checked from the database on every run: another worker may have marked it while
+    this process still caches a client for it.
+    """
+    with runtime.session() as session:
+        state = session.scalar(
+            select(Connection.state).where(Connection.id == account.connection_id)
+        )
+    if state != ConnectionState.ACTIVE.value:
+        runtime.forget_client(account.connection_id)
+        raise AccountNotConnected(
+            f"ad account {account.ad_account_id}: connection {account.connection_id} is "
+            f"{state}: re-authorise it (`snapfleet connect`)"
+        )

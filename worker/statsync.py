@@ -44,6 +44,7 @@ from storage import fx as fx_repo
 from storage import stats as stats_repo
 from storage.models.accounts import StatsMode
 from storage.models.stats import DailyStat, HourlyStat
+from worker.fanout import require_active_connection
 from worker.fx import FxUnavailable
 from worker.runtime import AccountContext, Runtime
 from worker.settings import Settings
@@ -342,6 +343,7 @@ def pull(
     about the rest of the account.
     """
     account = runtime.account(ad_account_id)
+    require_active_connection(runtime, account)
     with runtime.session() as session:
         row = account_repo.get(session, ad_account_id)
         marks = (row.finalized_data_end_time, row.conversion_data_processed_end_time)
