@@ -123,3 +123,21 @@ def test_an_account_day_is_its_own_local_day_not_the_utc_day(worker: Fleet) -> N
     )
     evening = datetime(2026, 11, 16, 18, tzinfo=LA)
     assert la_row.spend_micro == worker.sandbox.state.spent_micro(la_row.entity_id, day_of=evening)
+
+
+def test_a_accounts_by_c_campaigns_cost_one_call_per_account(worker: Fleet) -> None:
+    for account in (USD_AD_ACCOUNT_ID, EUR_AD_ACCOUNT_ID):
+        for n in range(3):
+            add_campaign(worker, account, name=f"extra {n}")
+    advance_hours(worker, 1)
+    seen = len(worker.sandbox.state.requests())
+    for account in (USD_AD_ACCOUNT_ID, EUR_AD_ACCOUNT_ID):
+        pull(worker, account)
+    calls = stats_requests(worker, since=seen)
+    # The minimal plan: one breakdown call per account per window, whatever C is.
+    assert len(calls) == 2
+    with worker.runtime.session() as session:
+        stmt = select(func.count(func.distinct(DailyStat.entity_id))).where(
+            DailyStat.entity_type == "campaign"
+        )
+        assert session.scalar(stmt) == 2 * (1 + 3)
