@@ -270,6 +270,99 @@ def disconnect(
     typer.echo(f"connection {connection} (tenant {tenant}) disconnected: refresh token deleted")
 
 
+def _sync_app():
+    """The fleet's Celery app and its runtime (tests swap this for the sandbox fleet's)."""
+    from worker.app import app as celery_app
+    from worker.runtime import runtime
+
+    load_settings()
+    return celery_app, runtime(celery_app)
+
+
+@sync_app.command("now")
+def sync_now(
+    account: str | None = typer.Option(None, "--account", help="one ad account (default: all)"),
+    campaign: str | None = typer.Option(None, "--campaign", help="one campaign of --account"),
+) -> None:
+    """Pull stats now (in this process, as a worker would) and print what was stored."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from worker import syncview
+
+    celery_app, rt = _sync_app()
+    try:
+        results = syncview.sync_now(celery_app, rt, ad_account_id=account, campaign_id=campaign)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    table = Table(title=f"stats pulled: {len(results)} pull(s)")
+    for column in ("ad account", "status", "rows", "calls", "mode", "from", "message"):
+        table.add_column(column)
+    for r in results:
+        first = (r.get("windows") or [[""]])[0][0]
+        table.add_row(
+            r.get("ad_account_id", account or ""), r["status"], str(r.get("rows_upserted", "")),
+            str(r.get("api_calls", "")), r.get("stats_mode") or "", first, r.get("message", ""),
+        )  # fmt: skip
+    Console(width=160).print(table)
+    raise typer.Exit(0 if all(r["status"] == "succeeded" for r in results) else 1)
+
+
+@app.command("accounts")
+def accounts() -> None:
+    """Ad accounts with their last successful stats sync, its lag and the stats mode."""
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from worker import syncview
+
+    _, rt = _sync_app()
+    lines = syncview.account_lines(rt, datetime.now(UTC))
+    table = Table(title=f"{len(lines)} ad accounts")
+    for column in ("ad account", "name", "cur", "time zone", "status", "connection",
+                   "stats mode", "last sync", "lag", "final until"):  # fmt: skip
+        table.add_column(column)
+    for a in lines:
+        table.add_row(
+            a.ad_account_id, a.name, a.currency, a.timezone, a.status, a.connection, a.stats_mode,
+            a.last_synced_at.isoformat(timespec="seconds") if a.last_synced_at else "never",
+            syncview.human_lag(a.lag_s),
+            a.final_until.isoformat(timespec="seconds") if a.final_until else "",
+        )  # fmt: skip
+    Console(width=200).print(table)
+
+
+@app.command("events")
+def events(
+    limit: int = typer.Option(50, help="how many, newest first"),
+    pending: bool = typer.Option(False, "--pending", help="only events not yet delivered"),
+) -> None:
+    """State-change events (ad disapproved, cap hit, account suspended, ...)."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from worker import syncview
+
+    _, rt = _sync_app()
+    rows = syncview.event_rows(rt, limit=limit, pending_only=pending)
+    table = Table(title=f"{len(rows)} events")
+    for column in ("id", "detected", "kind", "entity", "ad account", "after", "delivered"):
+        table.add_column(column)
+    for e in rows:
+        table.add_row(
+            str(e.id), e.detected_at.isoformat(timespec="seconds"), e.kind,
+            f"{e.entity_type} {e.entity_id}", e.ad_account_id or "",
+            json.dumps(e.after, sort_keys=True) if e.after else "",
+            e.delivered_at.isoformat(timespec="seconds") if e.delivered_at
+            else f"pending ({e.delivery_attempts} tries)",
+        )  # fmt: skip
+    Console(width=200).print(table)
+
+
 _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 

@@ -1,0 +1,97 @@
+"""What the sync CLI shows and runs: `snapfleet sync now`, `snapfleet accounts`,
+`snapfleet events`. Plain rows here; `worker.cli` draws them as rich tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models.accounts import AdAccount
+from storage.models.connections import Connection
+from storage.models.events import Event
+from worker.fanout import accounts_to_visit
+from worker.runtime import Runtime
+
+
+def sync_now(
+    celery: Any,
+    runtime: Runtime,
+    *,
+    ad_account_id: str | None = None,
+    campaign_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Run `snap.stats.pull` in this process for one account (or one of its campaigns), or
+    for every account the hourly fan-out would visit; the task results, in order."""
+    from worker.base import call_task
+
+    if campaign_id is not None and ad_account_id is None:
+        raise ValueError("--campaign needs --account (the campaign's ad account)")
+    if ad_account_id is not None:
+        ids = [ad_account_id]
+    else:
+        with runtime.session() as session:
+            ids = accounts_to_visit(session).ready
+    results = []
+    for account in ids:
+        payload: dict[str, Any] = {"ad_account_id": account}
+        if campaign_id is not None:
+            payload["campaign_id"] = campaign_id
+        results.append(call_task(celery, "snap.stats.pull", payload))
+    return results
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    ad_account_id: str
+    name: str
+    currency: str
+    timezone: str
+    status: str
+    connection: str
+    stats_mode: str
+    last_synced_at: datetime | None
+    lag_s: float | None  # how long ago the last successful pull was
+    final_until: datetime | None
+
+
+def account_lines(runtime: Runtime, now: datetime) -> list[AccountLine]:
+    """Every known ad account with its sync bookkeeping."""
+    stmt = (
+        select(AdAccount, Connection.state)
+        .outerjoin(Connection, Connection.id == AdAccount.connection_id)
+        .order_by(AdAccount.id)
+    )
+    with runtime.session() as session:
+        return [_line(a, state, now) for a, state in session.execute(stmt)]
+
+
+def _line(a: AdAccount, state: str | None, now: datetime) -> AccountLine:
+    lag = (now - a.last_synced_at).total_seconds() if a.last_synced_at else None
+    return AccountLine(
+        a.id, a.name or "", a.currency, a.timezone, a.status or "",
+        state or "none", a.stats_mode or "", a.last_synced_at, lag, a.finalized_data_end_time,
+    )  # fmt: skip
+
+
+def event_rows(runtime: Runtime, *, limit: int = 50, pending_only: bool = False) -> list[Event]:
+    """The newest events (or only the undelivered ones), newest first."""
+    stmt = select(Event).order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)
+    if pending_only:
+        stmt = stmt.where(Event.delivered_at.is_(None))
+    with runtime.session() as session:
+        found = list(session.scalars(stmt))
+        session.expunge_all()
+    return found
+
+
+def human_lag(seconds: float | None) -> str:
+    """`3m`, `2h05m`, `never`."""
+    if seconds is None:
+        return "never"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h{minutes % 60:02d}m"
