@@ -40,7 +40,9 @@ class SyncTask(Task):
         try:
             return work()
         except GateTimeout as exc:
-            raise self.retry(exc=exc, countdown=max(exc.wait_s, 0.1)) from exc
+            if self.request.retries < self.max_retries:
+                raise self.retry(exc=exc, countdown=max(exc.wait_s, 0.1)) from exc
+            return {"status": "failed", "code": GateTimeout.code, "message": str(exc)}
         except AccountNotConnected as exc:
             logger.warning("sync: skipped: %s", exc)
             return {"status": "skipped", "code": AccountNotConnected.code, "message": str(exc)}

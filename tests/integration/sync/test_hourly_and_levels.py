@@ -23,6 +23,7 @@ def fleet_overrides() -> dict[str, Any]:
     return {
         "snapfleet_stats_lookback_days": 1,
         "snapfleet_stats_breakdown_levels": "campaign,adsquad",
+        "snapfleet_stats_fields": "spend,impressions,uniques,conversion_purchases",
     }
 
 
@@ -48,6 +49,7 @@ def test_an_hour_pull_stores_whole_local_hours_that_add_up_to_the_day(worker: Fl
     # HOUR leaves out what it cannot serve but keeps the rest of the configured fields.
     fields = stats_requests(worker)[0]["query"]["fields"].split(",")
     assert "spend" in fields and "conversion_purchases" in fields
+    assert "uniques" not in fields  # configured, but Snap has no uniques at HOUR
 
 
 def test_ad_squad_rows_come_from_one_campaign_call_each(worker: Fleet) -> None:
