@@ -175,7 +175,8 @@ class StatsReader:
 
     def campaign(self, campaign_id: str, window: Any) -> None:
         """A campaign's rows, with one call per deeper level configured (or one plain call)."""
-        for breakdown in self.plan.deeper_levels or [None]:
+        breakdowns: list[str | None] = [*self.plan.deeper_levels] or [None]
+        for breakdown in breakdowns:
             self.query("campaign", campaign_id, window, breakdown)
 
     def account_breakdown(self, window: Any) -> bool:
