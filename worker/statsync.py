@@ -348,7 +348,7 @@ def pull(
     with runtime.session() as session:
         row = account_repo.get(session, ad_account_id)
         marks = (row.finalized_data_end_time, row.conversion_data_processed_end_time)
-        stats_mode = row.stats_mode
+        stats_mode = probe_again(row.stats_mode, row.last_synced_at, now, account.timezone)
     plan = plan_pull(
         runtime.settings, time_zone=account.timezone, now=now,
         finalized_data_end_time=marks[0], conversion_data_processed_end_time=marks[1],
@@ -369,6 +369,19 @@ def pull(
             _record_sync(session, ad_account_id, now, outcome)
         filled = fill_waiting_usd(runtime, session)
     return _result(ad_account_id, campaign_id, plan, outcome, stored, filled)
+
+
+def probe_again(
+    stats_mode: str | None, last_synced_at: datetime | None, now: datetime, time_zone: str
+) -> str | None:
+    """The mode to pull with: a remembered fallback is tried at the account level again on
+    the first pull of each account-local day (one call; Snap may lift the restriction)."""
+    if stats_mode != StatsMode.CAMPAIGN_BREAKDOWN.value or last_synced_at is None:
+        return stats_mode
+    zone = snapstats.account_zone(time_zone)
+    if last_synced_at.astimezone(zone).date() < now.astimezone(zone).date():
+        return None
+    return stats_mode
 
 
 def _record_sync(session: Session, ad_account_id: str, now: datetime, outcome: PullOutcome) -> None:

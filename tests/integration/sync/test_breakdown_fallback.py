@@ -53,6 +53,13 @@ def test_refused_breakdown_falls_back_to_one_call_per_campaign_and_remembers(wor
     assert not [r for r in again if r["status"] == 400]  # remembered: no second refusal
     assert len(again) == 1 + 1 + campaigns
 
+    # The first pull of the next local day asks the account level once more.
+    worker.sandbox.state.advance_to_next_local_day(USD_AD_ACCOUNT_ID)
+    seen = len(worker.sandbox.state.requests())
+    worker.call("snap.stats.pull", {"ad_account_id": USD_AD_ACCOUNT_ID})
+    worker.call("snap.stats.pull", {"ad_account_id": USD_AD_ACCOUNT_ID})
+    assert len([r for r in _requests(worker, seen) if r["status"] == 400]) == 1
+
 
 def test_fallback_rows_match_the_campaigns_and_the_account_spend(worker: Fleet) -> None:
     worker.call("snap.stats.pull", {"ad_account_id": EUR_AD_ACCOUNT_ID})
