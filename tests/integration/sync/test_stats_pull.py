@@ -141,3 +141,20 @@ def test_a_accounts_by_c_campaigns_cost_one_call_per_account(worker: Fleet) -> N
             DailyStat.entity_type == "campaign"
         )
         assert session.scalar(stmt) == 2 * (1 + 3)
+
+
+def test_a_custom_range_or_one_campaign_leaves_the_account_marks_alone(worker: Fleet) -> None:
+    campaign = worker.sandbox.state.store.children("campaigns", "adaccounts", USD_AD_ACCOUNT_ID)[0]
+    pull(worker, start_date="2026-11-05", end_date="2026-11-06")
+    pull(worker, campaign_id=campaign.entity["id"])
+    calls = stats_requests(worker)
+    assert calls[0]["query"]["start_time"] == "2026-11-05T00:00:00.000-08:00"
+    assert calls[0]["query"]["end_time"] == "2026-11-07T00:00:00.000-08:00"
+    assert calls[1]["path"] == f"/v1/campaigns/{campaign.entity['id']}/stats"
+    with worker.runtime.session() as session:
+        account = session.get(AdAccount, USD_AD_ACCOUNT_ID)
+        assert account.last_synced_at is None and account.finalized_data_end_time is None
+    assert {r.day for r in rows(worker) if r.entity_type == "ad_account"} == {
+        date(2026, 11, 5),
+        date(2026, 11, 6),
+    }
