@@ -69,7 +69,7 @@ from worker.reconcile import as_dict
 from worker.results import TaskFailed, failed, from_error, succeeded, validation_failure
 from worker.runtime import AccountContext, AccountNotConnected, Runtime, runtime
 from worker.settings import Settings
-from worker.writes import Done, RetryLater, Write, WriteContext
+from worker.writes import CreateLockBusy, Done, RetryLater, Write, WriteContext
 
 __all__ = ["FxRateMissing", "Mutation", "MutationTask", "backoff_s"]
 
@@ -312,7 +312,8 @@ class _Attempt:
             worker_id=worker_id(self.task),
             final_attempt=self.final,
             dry_run=isinstance(client, DryRunClient),
-            lock=redis_lock(rt, s.snapfleet_reconcile_lock_s),
+            lock=redis_lock(rt, s.snapfleet_journal_lease_s),
+            lease_s=s.snapfleet_journal_lease_s,
             max_attempts=s.snapfleet_journal_max_attempts,
             skew_s=s.snapfleet_reconcile_skew_s,
             name_tag=s.snapfleet_reconcile_name_tag,
@@ -408,14 +409,17 @@ def redis_lock(rt: Runtime, timeout_s: float) -> Callable[[str], Any]:
     """The create lock: a redis-py Lock on the gate's own store (dead store: no lock, no send).
 
     Redis rather than a row lock: the lock spans a Snap request, and a database
-    transaction held open across the network would pin a connection for its length.
+    transaction held open across the network would pin a connection for its length. It
+    expires with the journal lease (`timeout_s`): a holder that died frees it when its
+    key becomes claimable again, and a live holder past its lease is fenced by the journal.
     """
 
     @contextlib.contextmanager
     def hold(name: str) -> Iterator[None]:
-        lock = rt.gate.redis.lock(name, timeout=timeout_s, blocking_timeout=5.0)
+        lock = rt.gate.redis.lock(name, timeout=timeout_s, blocking_timeout=2.0)
         if not lock.acquire():
-            raise GateTimeout(1.0)  # another create of the same name is reconciling
+            left_ms = rt.gate.redis.pttl(name)
+            raise CreateLockBusy(max(1.0, (left_ms or 1000) / 1000))
         try:
             yield
         finally:

@@ -66,9 +66,6 @@ class Settings(BaseSettings):
     snapfleet_reconcile_skew_s: float = Field(
         300.0, ge=0, description="clock-skew allowance when matching a lost create's entity"
     )
-    snapfleet_reconcile_lock_s: float = Field(
-        120.0, gt=0, description="how long one create (reconcile, send, record) holds its lock"
-    )
     snapfleet_stats_pull_period_s: int = Field(3600, ge=60)
     snapfleet_sync_period_s: int = Field(900, ge=60)
     snapfleet_token_refresh_period_s: int = Field(300, ge=30)

@@ -71,6 +71,7 @@ Op = Literal["create", "update", "delete"]
 
 __all__ = [
     "NAMESPACE",
+    "CreateLockBusy",
     "Done",
     "RetryLater",
     "Write",
@@ -225,7 +226,7 @@ def lock_name(kind: str, parent_id: str, name: Any) -> str:
 
 
 def _lock_error(exc: Exception) -> BaseException:
-    if isinstance(exc, SnapError | GateTimeout):
+    if isinstance(exc, SnapError | GateTimeout | CreateLockBusy):
         return exc
     return QuotaUnavailable(
         f"create lock unavailable ({type(exc).__name__}): nothing sent", operation="lock"
@@ -273,6 +274,16 @@ def _settled(entry: JournalEntry) -> Done:
 
 class _Busy(Exception):
     code = "busy"
+
+
+class CreateLockBusy(Exception):
+    """Another create of the same name under the same parent holds the lock: come back later."""
+
+    code = "busy"
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"another create of this name is in progress; retry in {wait_s:.1f}s")
+        self.wait_s = wait_s
 
 
 def _item(ctx: WriteContext, write: Write, key: str) -> dict[str, Any] | None:
@@ -396,7 +407,7 @@ class _Verdict:
 def _verdict(exc: BaseException, op: Op, *, unknown: bool = False) -> _Verdict:
     """What the error means: the journal state to leave and whether to retry."""
     maybe_sent = "unknown" if op == "create" or unknown else "release"
-    if isinstance(exc, GateTimeout):
+    if isinstance(exc, GateTimeout | CreateLockBusy):
         return _Verdict("unknown" if unknown else "release", True, exc.wait_s)
     if isinstance(exc, RateLimited):
         return _Verdict("unknown" if unknown else "release", True, exc.retry_after_s)
