@@ -17,7 +17,8 @@ from celery import Task, shared_task
 from pydantic import ValidationError as PayloadError
 
 from snap.errors import ConnectError, OutcomeUnknown, ServerError
-from tasks import payloads
+from tasks.payloads import ConnectionRefresh
+from worker.results import failed, validation_failure
 from worker.runtime import AccountNotConnected, runtime
 from worker.tokens import due_connection_ids, refresh_connection
 
@@ -40,18 +41,21 @@ TRANSIENT = (ConnectError, OutcomeUnknown, ServerError)
 def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     """Refresh one connection's access token; see `worker.tokens.refresh_connection`."""
     try:
-        checked = payloads.ConnectionRefresh.model_validate(payload)
+        checked = ConnectionRefresh.model_validate(payload)
     except PayloadError as exc:
-        return payloads.validation_failure(exc, payloads.ConnectionRefresh)
+        return validation_failure(exc, ConnectionRefresh)
     connection_id = _connection_number(checked.connection_id)
     if connection_id is None:
-        return _failed("validation", "connection_id: must be the number of a stored connection")
+        message = "connection_id: must be the number of a stored connection"
+        return failed(
+            "validation", message, errors=[{"field": "connection_id", "message": message}]
+        )
     try:
         done = refresh_connection(runtime(self.app), connection_id, worker_id=_worker_id(self))
     except AccountNotConnected as exc:
-        return _failed(AccountNotConnected.code, str(exc))
+        return failed(AccountNotConnected.code, str(exc))
     except ValueError as exc:
-        return _failed("not_configured", str(exc))
+        return failed("not_configured", str(exc))
     return done.to_result()
 
 
@@ -73,7 +77,3 @@ def _connection_number(value: str) -> int | None:
 def _worker_id(task: Task) -> str:
     """Who holds the refresh lease: host and task id, readable in the connections table."""
     return f"{task.request.hostname or socket.gethostname()}:{task.request.id}"[:128]
-
-
-def _failed(code: str, message: str) -> dict[str, Any]:
-    return {"status": "failed", "code": code, "message": message}
