@@ -181,3 +181,29 @@ def test_set_variant_status_toggles_the_variant_ad_squad(
         "snap.experiment.set_variant_status", {**toggle, "variant_name": "nope", "status": "ACTIVE"}
     )
     assert (unknown["code"], unknown["field"]) == ("not_found", "variant_name")
+
+
+def test_launch_under_an_existing_campaign_makes_no_campaign(
+    fleet_worker: Fleet, creatives: list[str]
+) -> None:
+    fleet = fleet_worker
+    campaign = fleet.call(
+        "snap.campaign.create",
+        {"ad_account_id": USD_AD_ACCOUNT_ID, "name": "Existing",
+         "start_time": "2026-12-01T00:00:00Z", "daily_budget_usd": "100"},
+    )  # fmt: skip
+    experiment_id = f"exp-{uuid.uuid4().hex[:8]}"
+    payload = _launch(experiment_id, creatives)
+    del payload["campaign"]
+
+    result = fleet.call("snap.experiment.launch", {**payload, "campaign_id": campaign["snap_id"]})
+    missing = fleet.call(
+        "snap.experiment.launch",
+        {**payload, "experiment_id": f"{experiment_id}-x",
+         "campaign_id": "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6"},
+    )  # fmt: skip
+
+    assert result["campaign_id"] == campaign["snap_id"]
+    assert _made(fleet, experiment_id) == {"adsquads": 2, "ads": 2}
+    assert (missing["code"], missing["field"]) == ("not_found", "campaign_id")
+    assert _made(fleet, f"{experiment_id}-x") == {}
