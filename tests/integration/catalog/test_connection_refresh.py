@@ -133,3 +133,36 @@ def _wait_for(condition: Any, attempts: int = 200) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("the enqueued refresh never reached the token endpoint")
+
+
+def test_a_rotated_refresh_token_replaces_the_stored_one(fleet: Fleet) -> None:
+    import httpx
+
+    from worker.runtime import install_runtime
+    from worker.tokens import refresh_connection
+
+    forms: list[bytes] = []
+
+    def token_endpoint(request: httpx.Request) -> httpx.Response:
+        forms.append(request.read())
+        return httpx.Response(
+            200,
+            json={"access_token": "rotated-access", "refresh_token": "rotated-refresh",
+                  "expires_in": 1800, "token_type": "Bearer"},
+        )  # fmt: skip
+
+    old_refresh = _stored(fleet)["refresh"]
+    fleet.runtime = install_runtime(
+        fleet.app,
+        transport=fleet.sandbox.transport,
+        oauth_transport=httpx.MockTransport(token_endpoint),
+    )
+
+    done = refresh_connection(fleet.runtime, before_id(fleet), worker_id="test-worker")
+
+    stored = _stored(fleet)
+    assert (done.outcome, stored["access"], stored["refresh"]) == (
+        "refreshed", "rotated-access", "rotated-refresh"
+    )  # fmt: skip
+    assert old_refresh.encode() in forms[0]  # the old refresh token was the one spent
+    assert "rotated" not in repr(done) and "rotated" not in json.dumps(done.to_result())
