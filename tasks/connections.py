@@ -67,7 +67,7 @@ def refresh_due(self: Task) -> dict[str, Any]:
         self.app.send_task(REFRESH_TASK, kwargs={"connection_id": str(connection_id)})
     if due:
         logger.info("tokens: %d connections due for refresh", len(due))
-    return {"status": "succeeded", "enqueued": len(due)}
+    return {"status": "succeeded", "enqueued": len(due), "dry_run": False}
 
 
 def _connection_number(value: str) -> int | None:

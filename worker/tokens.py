@@ -60,6 +60,7 @@ class Refresh:
             result["expires_in_s"] = self.expires_in_s
         else:
             result["skipped"] = "another worker is refreshing this connection"
+        result["dry_run"] = False  # a token refresh is never simulated: dry run is for writes
         return result
 
 

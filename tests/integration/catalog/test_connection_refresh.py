@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from storage import connections as connection_repo
+from tasks.payloads import RESULT_EXAMPLES
 from tests.fleet import Fleet
 from worker.runtime import AccountNotConnected
 from worker.tokens import REAUTH_MESSAGE, due_connection_ids
@@ -45,7 +46,8 @@ def test_refresh_stores_a_new_access_token_encrypted(fleet_worker: Fleet) -> Non
     result = fleet.call("snap.connection.refresh", {"connection_id": str(before_id(fleet))})
 
     after = _stored(fleet)
-    assert result["status"] == "succeeded"
+    assert (result["status"], result["dry_run"]) == ("succeeded", False)
+    assert set(result) == set(RESULT_EXAMPLES["snap.connection.refresh"])
     assert 0 < result["expires_in_s"] <= LIFETIME_S
     assert after["access"] != before["access"]
     assert after["access"] not in after["access_ciphertext"]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from storage import experiments as experiment_repo
+from tasks.payloads import RESULT_EXAMPLES
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 
 TARGETING = {"geos": [{"country_code": "us"}]}
@@ -89,6 +90,7 @@ def test_launch_ships_the_control_active_and_treatments_paused(
     result = fleet.call("snap.experiment.launch", _launch(experiment_id, creatives))
 
     assert result["status"] == "succeeded", result
+    assert set(result) == set(RESULT_EXAMPLES["snap.experiment.launch"])
     variants = result["variants"]
     assert {n: v["status"] for n, v in variants.items()} == {
         "control": "ACTIVE", "hero-b": "PAUSED"

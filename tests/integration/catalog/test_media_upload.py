@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import tasks.media
+from tasks.payloads import RESULT_EXAMPLES
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 10  # 2572 bytes
@@ -75,6 +76,7 @@ def test_upload_from_a_file_creates_uploads_and_reports_ready(
     assert result["status"] == "succeeded", result
     assert result["media_status"] == "READY" and result["dry_run"] is False
     assert result["media_id"] == result["snap_id"]
+    assert set(RESULT_EXAMPLES["snap.media.upload"]) <= set(result)  # the documented shape
     media = _media(fleet, result["media_id"])
     assert (media["media_status"], media["file_size_in_bytes"]) == ("READY", len(VIDEO))
     assert media["file_name"] == "spring-hero.mp4"
