@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 from worker.launch import LaunchRefused, beat_argv, flower_argv, worker_argv
 from worker.settings import Settings
 
-EMBEDDED = Settings(snapfleet_home="/tmp/snapfleet-launch-test")  # type: ignore[arg-type]
-FLEET = Settings(redis_url="redis://127.0.0.1:6379/9")
+# Explicit values: whatever REDIS_URL the environment holds must not change the mode.
+EMBEDDED = Settings(redis_url=None, snapchat_ads_live_mode=False)
+FLEET = Settings(redis_url="redis://127.0.0.1:6379/9", snapchat_ads_live_mode=False)
 
 
 def test_a_fleet_worker_passes_arguments_through() -> None:
