@@ -18,6 +18,8 @@ import logging
 import re
 from typing import Any
 
+from celery.signals import after_setup_logger, after_setup_task_logger
+
 REDACTED = "[redacted]"
 
 logger = logging.getLogger("snapfleet.task")
@@ -117,6 +119,16 @@ def log_outcome(
         "duration_ms": round(duration_ms, 1),
     }
     logger.log(level, "task: %s", fields_text(fields), extra={"snapfleet": fields})
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _redact_celery_handlers(logger: logging.Logger | None = None, **_: Any) -> None:
+    """Celery replaces the handlers at worker start: put the filter on its new ones too."""
+    install_redaction()
+    for handler in logger.handlers if logger is not None else ():
+        if _FILTER not in handler.filters:
+            handler.addFilter(_FILTER)
 
 
 install_redaction()

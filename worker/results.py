@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from snap.errors import SnapError
+from snap.errors import PartialFailure, SnapError
 from storage.redact import redact
 
 __all__ = [
@@ -75,6 +75,12 @@ def from_error(exc: BaseException) -> dict[str, Any]:
     """The failed result of an error: Snap's own (`to_result()`), or our `code` + message."""
     if isinstance(exc, TaskFailed):
         return exc.result
+    if isinstance(exc, PartialFailure) and not exc.succeeded:
+        # Every item was refused (a one-item write's only item): Snap rejected the request.
+        codes = {str(f.get("code") or "rejected") for f in exc.failed}
+        result = exc.to_result()
+        result["code"] = codes.pop() if len(codes) == 1 else "rejected"
+        return redact(result)
     if isinstance(exc, SnapError):
         return redact(exc.to_result())
     code = getattr(exc, "code", None) or "internal"

@@ -121,3 +121,27 @@ def test_an_outcome_line_carries_the_structured_fields(caplog: pytest.LogCapture
         "outcome=succeeded duration_ms=12.3"
     )
     assert record.snapfleet["key"] == "k-1"  # type: ignore[attr-defined]
+
+
+def test_a_write_whose_only_item_was_refused_is_rejected() -> None:
+    from snap.errors import PartialFailure
+
+    error = PartialFailure(
+        "Snapchat Ads create_campaign: 1 of 1 items failed — item 0: bad start_time",
+        failed=[{"index": 0, "item": {}, "message": "bad start_time", "code": "rejected"}],
+    )
+    result = from_error(error)
+    assert (result["code"], result["failed"][0]["message"]) == ("rejected", "bad start_time")
+
+
+def test_celery_handlers_get_the_filter_at_worker_start() -> None:
+    from celery.signals import after_setup_logger
+
+    target = logging.getLogger("snapfleet.unit-celery")
+    handler = logging.StreamHandler()
+    target.addHandler(handler)
+    try:
+        after_setup_logger.send(sender=None, logger=target)
+        assert any(isinstance(f, RedactingFilter) for f in handler.filters)
+    finally:
+        target.removeHandler(handler)
