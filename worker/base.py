@@ -258,6 +258,13 @@ class _Attempt:
             return self.failed(exc)
         except RetryLater as exc:
             return self.retry(exc)
+        except Retry:
+            raise
+        except Exception as exc:
+            # Not a Snap answer: the database, a soft time limit, a bug. A claimed key stays
+            # in flight under its lease, so the retry reconciles rather than resends.
+            logger.exception("task: %s[%s] raised %s", self.task.name, self.task_id, exc)
+            return self.retry(RetryLater(exc, journaled=False))
 
     def body(self, payload: Any) -> dict[str, Any]:
         """Resolve the account and client, then run the task body inside the gate scope."""

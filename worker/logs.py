@@ -70,6 +70,9 @@ class RedactingFilter(logging.Filter):
             message = str(record.msg)
         record.msg = redact_text(message)
         record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatted here, not by the handler, so the traceback is redacted too.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact_text(record.exc_text)
         return True

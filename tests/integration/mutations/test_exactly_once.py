@@ -25,7 +25,12 @@ def sandbox_config() -> dict[str, Any]:
 @pytest.fixture
 def fleet_overrides() -> dict[str, Any]:
     # Two client attempts per Celery run, so a 429 storm reaches the Celery retries.
-    return {"snapfleet_client_max_attempts": 2}
+    # A short journal lease, so a key left in flight is reconciled within the test.
+    return {
+        "snapfleet_client_max_attempts": 2,
+        "snapfleet_http_timeout_s": 1.0,
+        "snapfleet_journal_lease_s": 2.0,
+    }
 
 
 def campaigns(fleet: Fleet) -> list[dict[str, Any]]:
@@ -98,3 +103,30 @@ def test_two_runs_of_a_delete_both_succeed(fleet_worker: Fleet) -> None:
     result = fleet.call("snap.campaign.delete", ids)
     assert result == {"status": "succeeded", "snap_id": created["snap_id"], "dry_run": False}
     assert campaigns(fleet) == []
+
+
+def test_a_database_failure_after_the_send_is_reconciled_not_resent(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.mirrors
+
+    fleet = fleet_worker
+    real = storage.mirrors.upsert_many
+    failures: list[str] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> int:
+        if not failures:
+            failures.append("once")
+            raise RuntimeError("database went away")
+        return real(*args, **kwargs)
+
+    # Given the create reached Snap but recording it failed (the key stays in flight)
+    monkeypatch.setattr(storage.mirrors, "upsert_many", flaky)
+    task_id = str(uuid.uuid4())
+    result = fleet.call("snap.campaign.create", campaign_payload("Unrecorded"), task_id=task_id)
+    # Then the retry waited out the lease, found the campaign and adopted it
+    assert result["status"] == "succeeded" and result["reconciled"] is True, result
+    assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
+    assert len(writes(fleet, "POST")) == 1
+    (row,) = journal_rows(fleet, task_id)
+    assert row.state == "succeeded" and row.attempt == 2

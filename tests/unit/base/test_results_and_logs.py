@@ -145,3 +145,15 @@ def test_celery_handlers_get_the_filter_at_worker_start() -> None:
         assert any(isinstance(f, RedactingFilter) for f in handler.filters)
     finally:
         target.removeHandler(handler)
+
+
+def test_a_logged_traceback_is_redacted_too(caplog: pytest.LogCaptureFixture) -> None:
+    probe = logging.getLogger("snapfleet.unit-traceback")
+    probe.addFilter(RedactingFilter())
+    with caplog.at_level(logging.ERROR, logger="snapfleet.unit-traceback"):
+        try:
+            raise RuntimeError("sent Authorization: Bearer tok-SECRET-2")
+        except RuntimeError:
+            probe.exception("task: failed")
+    assert "tok-SECRET-2" not in caplog.text
+    assert "RuntimeError" in caplog.text
