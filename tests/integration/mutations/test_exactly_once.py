@@ -130,3 +130,24 @@ def test_a_database_failure_after_the_send_is_reconciled_not_resent(
     assert len(writes(fleet, "POST")) == 1
     (row,) = journal_rows(fleet, task_id)
     assert row.state == "succeeded" and row.attempt == 2
+
+
+def test_a_create_waits_while_another_create_of_the_same_name_holds_the_lock(
+    fleet_worker: Fleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from worker.writes import lock_name
+
+    fleet = fleet_worker
+    caplog.set_level(logging.INFO, logger="snapfleet.task")
+    # Given another worker is reconciling a create of "Contended" under this account
+    name = lock_name("campaigns", USD_AD_ACCOUNT_ID, "Contended")
+    assert fleet.runtime.gate.redis.set(name, "other-worker", px=3000)  # > the 2 s block
+    before = len(writes(fleet, "POST"))
+    result = fleet.call("snap.campaign.create", campaign_payload("Contended"))
+    # Then this one stepped back (busy) and only sent once the lock was free
+    assert result["status"] == "succeeded", result
+    assert "outcome=retrying code=busy" in caplog.text
+    assert len(writes(fleet, "POST")) == before + 1
+    assert fleet.runtime.gate.redis.get(name) is None
