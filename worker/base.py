@@ -351,8 +351,11 @@ class _Attempt:
         countdown = min(max(countdown, 0.0), cap_s)
         if self.task.request.is_eager:
             eager_sleep(countdown)  # apply() re-runs at once: honour the countdown here
+        # A builtin exception in the RETRY state: the result backend rebuilds it from its
+        # message alone, which our errors' constructors (wait_s=, ...) would not survive.
+        reason = RuntimeError(f"{exc.code}: {logs.redact_text(str(exc.cause))}")
         raise self.task.retry(
-            exc=exc.cause, countdown=countdown, max_retries=self.settings.snapfleet_task_max_retries
+            exc=reason, countdown=countdown, max_retries=self.settings.snapfleet_task_max_retries
         )
 
     def refuse(
