@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -30,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from snap.client import SnapClient
 from snap.dryrun import DryRunClient
 from snap.errors import QuotaUnavailable
-from snap.oauth import OAuthTokenProvider, StaticTokenProvider, TokenProvider, TokenSet
+from snap.oauth import StaticTokenProvider, TokenProvider
 from storage import accounts as account_repo
 from storage import connections as connection_repo
 from storage import fx as fx_repo
@@ -232,12 +234,14 @@ class Runtime:
             return self._clients.setdefault((connection_id, live), client)
 
     def forget_client(self, connection_id: int) -> None:
-        """Drop the cached clients of a connection (reconnected, disconnected, needs reauth)."""
+        """Drop the cached clients of a connection (reconnected, disconnected, needs reauth).
+
+        They are not closed: another thread may be mid-request on one; its pool closes
+        when the last user lets go of it.
+        """
         with self._lock:
-            stale = [k for k in self._clients if k[0] == connection_id]
-            clients = [self._clients.pop(k) for k in stale]
-        for client in clients:
-            client.close()
+            for key in [k for k in self._clients if k[0] == connection_id]:
+                del self._clients[key]
 
     def snap_transport(self) -> httpx.BaseTransport:
         """The gated transport to Snap (the network, or the injected one)."""
@@ -260,36 +264,33 @@ class Runtime:
         )
 
     def token_provider(self, connection_id: int) -> TokenProvider:
-        """Tokens of a connection: refreshed through OAuth when the app's credentials are set."""
+        """Tokens of a connection: the stored one, renewed through OAuth by one worker at a
+        time when the app's credentials are set; else the stored access token as it is."""
         with self.session() as session:
             connection: Connection = connection_repo.get(session, connection_id)
             if connection.state != ConnectionState.ACTIVE.value:
                 raise AccountNotConnected(
                     f"connection {connection_id} is {connection.state}: re-connect it"
                 )
-            cipher = self.cipher
-            refresh = connection_repo.refresh_token(cipher, connection)
-            access = connection_repo.access_token(cipher, connection)
-            expires_at = connection.access_token_expires_at
+            has_refresh = connection.refresh_token_ciphertext is not None
+            access = connection_repo.access_token(self.cipher, connection)
         s = self.settings
-        if refresh and s.snapchat_ads_client_id and s.snapchat_ads_client_secret:
-            return OAuthTokenProvider(
-                s.snapchat_ads_oauth_url,
-                client_id=s.snapchat_ads_client_id,
-                client_secret=s.snapchat_ads_client_secret.get_secret_value(),
-                refresh_token=refresh,
-                access_token=access,
-                expires_at=expires_at.replace(tzinfo=UTC).timestamp() if expires_at else 0.0,
-                margin_s=min(s.snapfleet_token_refresh_margin_s, 60),
-                on_tokens=lambda tokens: self._store_tokens(connection_id, tokens),
-                http=self.oauth_http,
-            )
+        if has_refresh and s.snapchat_ads_client_id and s.snapchat_ads_client_secret:
+            # worker.tokens builds on this module (refresh_connection takes a Runtime).
+            from worker.tokens import StoredTokenProvider
+
+            return StoredTokenProvider(self, connection_id, worker_id=self.worker_id)
         if access:
             return StaticTokenProvider(access)
         raise AccountNotConnected(
             f"connection {connection_id} has no usable token (set SNAPCHAT_ADS_CLIENT_ID and "
             "SNAPCHAT_ADS_CLIENT_SECRET to refresh it, or re-connect)"
         )
+
+    @property
+    def worker_id(self) -> str:
+        """Who holds a lease taken by this runtime: host, process and runtime."""
+        return f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     @property
     def oauth_http(self) -> httpx.Client:
@@ -303,20 +304,6 @@ class Runtime:
                     ),
                 )
             return self._oauth_http
-
-    def _store_tokens(self, connection_id: int, tokens: TokenSet) -> None:
-        """Persist a refreshed access token (and a rotated refresh token), encrypted."""
-        expires_in_s = max(0.0, tokens.expires_at - datetime.now(UTC).timestamp())
-        with self.session() as session:
-            connection_repo.store_refreshed(
-                session,
-                self.cipher,
-                connection_id,
-                access_token=tokens.access_token,
-                expires_in_s=expires_in_s,
-                refresh_token=tokens.refresh_token,
-            )
-        logger.info("runtime: connection %s access token refreshed", connection_id)
 
     def mark_needs_reauth(self, connection_id: int, reason: str) -> None:
         """A refused refresh: every queued task of this connection now fails fast."""

@@ -12,6 +12,7 @@ appears in a result, a log line or an exception raised from here.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import update
 
 from snap import oauth
-from snap.errors import Unauthorized
+from snap.errors import TransportError, Unauthorized
 from storage import connections as connection_repo
 from storage.errors import NotFound as StorageNotFound
 from storage.models.connections import Connection, ConnectionState
@@ -154,3 +155,84 @@ def _store(runtime: Runtime, connection_id: int, tokens: oauth.TokenSet, expires
             expires_in_s=expires_in_s,
             refresh_token=tokens.refresh_token,
         )
+
+
+class StoredTokenProvider:
+    """A connection's access token as storage holds it, renewed by one worker at a time.
+
+    Every worker reads the token the last refresh stored (beat's `refresh_due`, or the
+    first worker that needed one), so a refresh made elsewhere is adopted, not repeated.
+    Only when storage holds no token valid beyond `margin_s` does this worker refresh,
+    under the connection's refresh lease (`refresh_connection`); while another worker
+    holds the lease it waits for that worker's token, up to `wait_s`. After a 401,
+    `refresh()` renews unless storage already holds a token other than the refused one.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        connection_id: int,
+        *,
+        worker_id: str,
+        margin_s: float = 60.0,
+        wait_s: float = 10.0,
+        sleep: Any = time.sleep,
+    ) -> None:
+        self._runtime = runtime
+        self._connection_id = connection_id
+        self._worker_id = worker_id
+        self._margin_s = margin_s
+        self._wait_s = wait_s
+        self._sleep = sleep
+        self._held: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"StoredTokenProvider(connection_id={self._connection_id}, token=***)"
+
+    def access_token(self) -> str:
+        with self._lock:
+            if self._held and time.time() < self._expires_at - self._margin_s:
+                return self._held
+            return self._renew(refused=None)
+
+    def refresh(self) -> str:
+        with self._lock:
+            return self._renew(refused=self._held)
+
+    def _renew(self, refused: str | None) -> str:
+        deadline = time.monotonic() + self._wait_s
+        while True:
+            stored = self._stored()
+            if stored is not None and stored[0] != refused:
+                self._held, self._expires_at = stored
+                return stored[0]
+            outcome = refresh_connection(
+                self._runtime, self._connection_id, worker_id=self._worker_id
+            )
+            if outcome.outcome == "needs_reauth":
+                raise Unauthorized(REAUTH_MESSAGE, operation="refresh")
+            if outcome.outcome == "locked" and time.monotonic() > deadline:
+                raise TransportError(
+                    f"connection {self._connection_id}: another worker is still refreshing "
+                    "its token",
+                    operation="refresh",
+                )
+            if outcome.outcome == "locked":
+                self._sleep(0.25)
+
+    def _stored(self) -> tuple[str, float] | None:
+        """The stored access token and its expiry, if valid beyond the margin."""
+        with self._runtime.session() as session:
+            row = connection_repo.get(session, self._connection_id)
+            if row.state != ConnectionState.ACTIVE.value:
+                raise Unauthorized(REAUTH_MESSAGE, operation="refresh")
+            token = connection_repo.access_token(self._runtime.cipher, row)
+            expires_at = row.access_token_expires_at
+        if token is None or expires_at is None:
+            return None
+        expires_s = expires_at.timestamp()
+        if time.time() >= expires_s - self._margin_s:
+            return None
+        return token, expires_s
