@@ -22,7 +22,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy snap storage worker tasks beat_schedule.py
 
 # pytest exits 5 when it collected no test: say so instead of failing obscurely.
-test: lint $(BIN)/.installed
+test: lint typecheck $(BIN)/.installed
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 

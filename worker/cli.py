@@ -6,7 +6,6 @@ room that owns the work (the sandbox server, the storage migrations, the task ca
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -413,4 +412,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
