@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from celery import shared_task
@@ -37,7 +38,7 @@ WAIT_MARGIN_S = 60.0
 @shared_task(bind=True, base=MutationTask, name="snap.media.upload", payload_model=MediaUpload)
 def upload(self: MutationTask, m: Mutation) -> dict[str, Any]:
     payload: MediaUpload = m.payload
-    with _source(payload) as file:
+    with _source(payload, m.runtime.settings.media_roots) as file:
         media_id = _create(m, payload)
         uploaded = _upload(m, media_id, file)
     state = _wait(self, m, media_id, status_of(uploaded))
@@ -45,13 +46,14 @@ def upload(self: MutationTask, m: Mutation) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _source(payload: MediaUpload) -> Iterator[MediaFile]:
+def _source(payload: MediaUpload, roots: list[Path]) -> Iterator[MediaFile]:
     """The media bytes as a local file; a bad source fails as `validation` naming the field."""
     try:
         with media_file(
             source_url=str(payload.source_url) if payload.source_url else None,
             file_path=payload.file_path,
             fallback_name=payload.name,
+            roots=roots,
         ) as file:
             yield file
     except MediaSourceError as exc:

@@ -90,6 +90,7 @@ def fleet_settings(
         snapchat_ads_api_base_url=Sandbox.base_url,
         snapchat_ads_oauth_url=Sandbox.oauth_url,
         snapfleet_home=tmp_path / "home",
+        snapfleet_media_roots=str(tmp_path),
         # The app and token scopes (split fairly between active accounts) are the gate's
         # own tests' business; here they would only turn bursts of setup calls into
         # GateTimeouts. The account scope stays on.

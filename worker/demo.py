@@ -96,6 +96,7 @@ def demo_settings(home: Path, sandbox: Sandbox) -> Settings:
         snapchat_ads_api_base_url=sandbox.base_url,
         snapchat_ads_oauth_url=sandbox.oauth_url,
         snapfleet_fx_rates='{"EUR": "1.08"}',
+        snapfleet_media_roots=str(home),
     )
 
 

@@ -4,7 +4,9 @@ A URL is streamed to a temporary file, never held in memory whole, and refused a
 as it passes the size cap (the announced `Content-Length`, or the bytes actually read,
 whichever shows it first): Snap takes at most 1 GB (snap-api.md, Media), so nothing
 bigger is worth downloading. The temporary file is removed when the block ends, whatever
-happened. A file path is read in place (the worker's own file system: a shared volume).
+happened. A file path is read in place (the worker's own file system: a shared volume),
+and only inside the directories the operator allowed (`SNAPFLEET_MEDIA_ROOTS`): a runner
+must not be able to upload any file the worker can read (its secrets, say) to Snap.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -56,10 +58,14 @@ def media_file(
     fallback_name: str = "upload.bin",
     max_bytes: int = MAX_MEDIA_BYTES,
     http: httpx.Client | None = None,
+    roots: Sequence[Path] = (),
 ) -> Iterator[MediaFile]:
-    """The media's bytes as a local file (downloaded for a URL, removed afterwards)."""
+    """The media's bytes as a local file (downloaded for a URL, removed afterwards).
+
+    A `file_path` must resolve (symlinks followed) inside one of `roots`.
+    """
     if file_path is not None:
-        yield _local(Path(file_path), max_bytes)
+        yield _local(_allowed(Path(file_path), roots), max_bytes)
         return
     if source_url is None:
         raise MediaSourceError("give source_url or file_path", field="source_url")
@@ -71,6 +77,21 @@ def media_file(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+
+
+def _allowed(path: Path, roots: Sequence[Path]) -> Path:
+    if not roots:
+        raise MediaSourceError(
+            "file_path: uploads from files are off; set SNAPFLEET_MEDIA_ROOTS to the "
+            "directories the worker may upload from",
+            field="file_path",
+        )
+    resolved = path.expanduser().resolve()
+    if not any(resolved.is_relative_to(root.expanduser().resolve()) for root in roots):
+        raise MediaSourceError(
+            f"file_path: {path} is outside SNAPFLEET_MEDIA_ROOTS", field="file_path"
+        )
+    return resolved
 
 
 def _local(path: Path, max_bytes: int) -> MediaFile:

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     snapfleet_events_task: str = "growth.snap_event"
     snapfleet_events_queue: str = "growth"
     snapfleet_beat_lock_timeout_s: int = Field(180, ge=10)
+    snapfleet_media_roots: str | None = Field(
+        None, description="comma-separated directories snap.media.upload may read file_path from"
+    )
 
     @field_validator("redis_url")
     @classmethod
@@ -201,6 +204,11 @@ class Settings(BaseSettings):
     @property
     def stats_fields(self) -> list[str]:
         return [f.strip() for f in self.snapfleet_stats_fields.split(",") if f.strip()]
+
+    @property
+    def media_roots(self) -> list[Path]:
+        raw = self.snapfleet_media_roots or ""
+        return [Path(p.strip()) for p in raw.split(",") if p.strip()]
 
     @property
     def stats_breakdown_levels(self) -> list[str]:

@@ -72,7 +72,7 @@ def test_a_failed_download_names_the_field(files_url: str) -> None:
 def test_a_local_file_is_read_in_place(tmp_path: Path) -> None:
     path = tmp_path / "clip.mp4"
     path.write_bytes(BODY)
-    with media_file(file_path=str(path)) as media:
+    with media_file(file_path=str(path), roots=[tmp_path]) as media:
         assert (media.path, media.file_name, media.size_bytes) == (path, "clip.mp4", len(BODY))
     assert path.exists()
 
@@ -80,13 +80,38 @@ def test_a_local_file_is_read_in_place(tmp_path: Path) -> None:
 def test_an_unreadable_or_oversized_local_file_is_refused(tmp_path: Path) -> None:
     with (
         pytest.raises(MediaSourceError, match="file_path: cannot read"),
-        media_file(file_path=str(tmp_path / "nope.mp4")),
+        media_file(file_path=str(tmp_path / "nope.mp4"), roots=[tmp_path]),
     ):
         pass
     path = tmp_path / "big.mp4"
     path.write_bytes(BODY)
     with (
         pytest.raises(MediaSourceError, match="file_path: the file is larger"),
-        media_file(file_path=str(path), max_bytes=10),
+        media_file(file_path=str(path), max_bytes=10, roots=[tmp_path]),
+    ):
+        pass
+
+
+def test_files_are_refused_until_the_operator_allows_a_directory(tmp_path: Path) -> None:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(BODY)
+    with (
+        pytest.raises(MediaSourceError, match="set SNAPFLEET_MEDIA_ROOTS") as caught,
+        media_file(file_path=str(path)),
+    ):
+        pass
+    assert caught.value.field == "file_path"
+
+
+@pytest.mark.parametrize("escape", ["../secret.txt", "link-out"])
+def test_a_path_outside_the_allowed_directories_is_refused(tmp_path: Path, escape: str) -> None:
+    allowed = tmp_path / "media"
+    allowed.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not upload")
+    (allowed / "link-out").symlink_to(secret)
+    with (
+        pytest.raises(MediaSourceError, match="outside SNAPFLEET_MEDIA_ROOTS"),
+        media_file(file_path=str(allowed / escape), roots=[allowed]),
     ):
         pass
