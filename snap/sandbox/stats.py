@@ -22,6 +22,7 @@ from snap.sandbox.envelope import bad_request, iso, iso_local, new_request_id
 from snap.sandbox.ledger import HOUR, METRICS, floor_hour, parse_time
 from snap.sandbox.state import SandboxState
 from snap.sandbox.store import Record
+from snap.stats import HOUR_UNAVAILABLE_FIELDS
 
 # snap-api.md §1 "Metric (field) names": core, others, conversions.
 STATS_FIELDS: frozenset[str] = frozenset(
@@ -97,17 +98,6 @@ STATS_FIELDS: frozenset[str] = frozenset(
         "conversion_list_view",
     ]
 )
-# snap-api.md §1: not available at HOUR granularity.
-HOUR_UNSUPPORTED_FIELDS = frozenset(
-    {
-        "uniques",
-        "frequency",
-        "attachment_uniques",
-        "attachment_frequency",
-        "total_reach",
-        "earned_reach",
-    }
-)
 # The fields of the doc's default response example (the default set itself is unconfirmed).
 DEFAULT_FIELDS = (
     "impressions",
@@ -169,8 +159,8 @@ class StatsQuery:
             raise bad_request(
                 f"Invalid query parameters in request URL: unknown fields {', '.join(unknown)}"
             )
-        if self.granularity == "HOUR" and HOUR_UNSUPPORTED_FIELDS & set(self.fields):
-            bad = ", ".join(sorted(HOUR_UNSUPPORTED_FIELDS & set(self.fields)))
+        if self.granularity == "HOUR" and HOUR_UNAVAILABLE_FIELDS & set(self.fields):
+            bad = ", ".join(sorted(HOUR_UNAVAILABLE_FIELDS & set(self.fields)))
             raise bad_request(f"Unsupported Stats Query: {bad} not available with HOUR granularity")
         if self.kind == "adaccounts" and not self.breakdown and set(self.fields) != {"spend"}:
             raise bad_request(
