@@ -28,35 +28,73 @@ class Settings(BaseSettings):
     )
 
     # The contract of DESIGN.md.
-    snapchat_ads_client_id: str | None = None
-    snapchat_ads_client_secret: SecretStr | None = None
-    snapchat_ads_live_mode: bool = False
-    snapchat_ads_api_base_url: str = "https://adsapi.snapchat.com/v1"
-    snapchat_ads_oauth_url: str = "https://accounts.snapchat.com/login/oauth2"
-    snapchat_ads_rate_limit_rps: int = Field(50, ge=1)
-    snapchat_ads_app_rps: int = Field(20, ge=0, description="0 turns the app scope off")
-    snapchat_ads_token_rps: int = Field(10, ge=0, description="0 turns the token scope off")
-    redis_url: str | None = None
-    database_url: str | None = None
+    snapchat_ads_client_id: str | None = Field(
+        None, description="the OAuth app; required when live"
+    )
+    snapchat_ads_client_secret: SecretStr | None = Field(
+        None, description="the OAuth app's secret; required when live (never logged)"
+    )
+    snapchat_ads_live_mode: bool = Field(
+        False, description="true sends writes to Snap; otherwise they get synthetic dryrun- ids"
+    )
+    snapchat_ads_api_base_url: str = Field(
+        "https://adsapi.snapchat.com/v1", description="the API (point it at `snapfleet sandbox`)"
+    )
+    snapchat_ads_oauth_url: str = Field(
+        "https://accounts.snapchat.com/login/oauth2", description="the OAuth endpoints"
+    )
+    snapchat_ads_rate_limit_rps: int = Field(
+        50, ge=1, description="the fleet's own budget per (client_id, ad_account_id)"
+    )
+    snapchat_ads_app_rps: int = Field(20, ge=0, description="Snap's per-app limit (0 = off)")
+    snapchat_ads_token_rps: int = Field(
+        10, ge=0, description="Snap's per-access-token limit (0 = off)"
+    )
+    redis_url: str | None = Field(
+        None, description="broker, result backend and gate store; unset = embedded"
+    )
+    database_url: str | None = Field(
+        None, description="postgresql://... for a fleet; unset = SQLite under SNAPFLEET_HOME"
+    )
     snapfleet_encryption_key: SecretStr | None = Field(
         None, description="Fernet key, or several comma-separated (newest first) for rotation"
     )
 
     # The fleet's own knobs.
-    snapfleet_home: Path = Path("~/.snapfleet")
-    snapfleet_http_timeout_s: float = Field(30.0, gt=0)
-    snapfleet_http_connect_timeout_s: float = Field(5.0, gt=0)
-    snapfleet_client_max_attempts: int = Field(5, ge=1, le=20)
-    snapfleet_client_max_elapsed_s: float = Field(60.0, gt=0)
-    snapfleet_gate_window_s: float = Field(1.0, gt=0)
+    snapfleet_home: Path = Field(
+        Path("~/.snapfleet"), description="embedded mode: where the SQLite database lives"
+    )
+    snapfleet_http_timeout_s: float = Field(
+        30.0, gt=0, description="read/write timeout of one Snap request"
+    )
+    snapfleet_http_connect_timeout_s: float = Field(
+        5.0, gt=0, description="connect timeout of one Snap request"
+    )
+    snapfleet_client_max_attempts: int = Field(
+        5, ge=1, le=20, description="the client's own attempts on 429/5xx/transport errors"
+    )
+    snapfleet_client_max_elapsed_s: float = Field(
+        60.0, gt=0, description="the client's retry budget; longer waits go back to Celery"
+    )
+    snapfleet_gate_window_s: float = Field(1.0, gt=0, description="the gate's sliding window")
     snapfleet_gate_max_inline_wait_s: float = Field(
         2.0, ge=0, description="waits up to this long inside the task; longer waits retry"
     )
-    snapfleet_task_max_retries: int = Field(8, ge=0)
-    snapfleet_task_retry_backoff_max_s: int = Field(300, ge=1)
-    snapfleet_task_time_limit_s: int = Field(300, ge=10)
-    snapfleet_visibility_timeout_s: int = Field(3600, ge=60)
-    snapfleet_journal_max_attempts: int = Field(10, ge=1)
+    snapfleet_task_max_retries: int = Field(
+        8, ge=0, description="Celery retries of a task after the client's own"
+    )
+    snapfleet_task_retry_backoff_max_s: int = Field(
+        300, ge=1, description="cap of a Celery retry countdown"
+    )
+    snapfleet_task_time_limit_s: int = Field(
+        300, ge=10, description="hard time limit of one task run"
+    )
+    snapfleet_visibility_timeout_s: int = Field(
+        3600, ge=60, description="Redis redelivery timeout; must exceed countdown + time limit"
+    )
+    snapfleet_journal_max_attempts: int = Field(
+        10, ge=1, description="attempts of one write before the journal says failed"
+    )
     snapfleet_journal_lease_s: float = Field(
         90.0, ge=1, description="how long one attempt holds a journal key; must outlast a request"
     )
@@ -66,28 +104,48 @@ class Settings(BaseSettings):
     snapfleet_reconcile_skew_s: float = Field(
         300.0, ge=0, description="clock-skew allowance when matching a lost create's entity"
     )
-    snapfleet_stats_pull_period_s: int = Field(3600, ge=60)
-    snapfleet_sync_period_s: int = Field(900, ge=60)
-    snapfleet_token_refresh_period_s: int = Field(300, ge=30)
-    snapfleet_token_refresh_margin_s: int = Field(600, ge=0)
-    snapfleet_stats_granularity: Literal["DAY", "HOUR"] = "DAY"
-    snapfleet_stats_fields: str = DEFAULT_STATS_FIELDS
+    snapfleet_stats_pull_period_s: int = Field(3600, ge=60, description="beat: snap.stats.pull_all")
+    snapfleet_sync_period_s: int = Field(
+        900, ge=60, description="beat: entity sync and snap.detect.run"
+    )
+    snapfleet_token_refresh_period_s: int = Field(
+        300, ge=30, description="beat: snap.connection.refresh_due"
+    )
+    snapfleet_token_refresh_margin_s: int = Field(
+        600, ge=0, description="refresh access tokens expiring within this"
+    )
+    snapfleet_stats_granularity: Literal["DAY", "HOUR"] = Field(
+        "DAY", description="granularity of the hourly pull"
+    )
+    snapfleet_stats_fields: str = Field(
+        DEFAULT_STATS_FIELDS, description="metrics pulled (comma list)"
+    )
     snapfleet_stats_breakdown_levels: str = Field(
         "campaign", description="comma list of campaign, adsquad, ad"
     )
-    snapfleet_stats_lookback_days: int = Field(28, ge=1, le=400)
-    snapfleet_swipe_up_attribution_window: Literal["1_DAY", "7_DAY", "28_DAY"] = "28_DAY"
+    snapfleet_stats_lookback_days: int = Field(
+        28, ge=1, le=400, description="first pull, and the bound of a re-pull (attribution window)"
+    )
+    snapfleet_swipe_up_attribution_window: Literal["1_DAY", "7_DAY", "28_DAY"] = Field(
+        "28_DAY", description="sent with every stats request and stored with the rows"
+    )
     snapfleet_view_attribution_window: Literal[
         "none", "1_HOUR", "3_HOUR", "6_HOUR", "1_DAY", "7_DAY", "28_DAY"
-    ] = "1_DAY"
-    snapfleet_action_report_time: Literal["conversion", "impression"] = "conversion"
+    ] = Field("1_DAY", description="sent with every stats request and stored with the rows")
+    snapfleet_action_report_time: Literal["conversion", "impression"] = Field(
+        "conversion", description="sent with every stats request and stored with the rows"
+    )
     snapfleet_fx_rates: str | None = Field(
         None, description='static FX table as JSON: {"EUR": 1.08} or {"EUR": {"2026-11-01": 1.08}}'
     )
     snapfleet_fx_url: str | None = Field(None, description="daily reference-rate provider URL")
-    snapfleet_events_task: str = "growth.snap_event"
-    snapfleet_events_queue: str = "growth"
-    snapfleet_beat_lock_timeout_s: int = Field(180, ge=10)
+    snapfleet_events_task: str = Field(
+        "growth.snap_event", description="task name events are delivered to"
+    )
+    snapfleet_events_queue: str = Field("growth", description="queue events are delivered on")
+    snapfleet_beat_lock_timeout_s: int = Field(
+        180, ge=10, description="redbeat lock: a standby beat takes over after this"
+    )
     snapfleet_media_roots: str | None = Field(
         None, description="comma-separated directories snap.media.upload may read file_path from"
     )

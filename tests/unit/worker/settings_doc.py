@@ -1,0 +1,53 @@
+"""The README's configuration table, rendered from worker/settings.py.
+
+`python -m tests.unit.worker.settings_doc --write` replaces the table between its markers
+in README.md; test_settings_doc.py fails when the README's copy differs, so every knob
+the fleet reads is documented with its real default.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from worker.settings import Settings
+
+README = Path(__file__).parents[3] / "README.md"
+START, END = "<!-- settings:start -->", "<!-- settings:end -->"
+
+
+def _default(value: object) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, SecretStr):
+        return "(secret)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"`{value}`"
+
+
+def render() -> str:
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        meaning = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{name.upper()}` | {_default(field.default)} | {meaning} |")
+    return "\n".join([START, *rows, END])
+
+
+def current() -> str:
+    text = README.read_text()
+    return text[text.index(START) : text.index(END) + len(END)]
+
+
+def write() -> None:
+    text = README.read_text()
+    README.write_text(text.replace(current(), render()))
+
+
+if __name__ == "__main__":
+    if "--write" in sys.argv:
+        write()
+    else:
+        print(render())

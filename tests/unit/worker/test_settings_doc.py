@@ -1,0 +1,12 @@
+"""Every knob the fleet reads is in the README, with its real default and meaning."""
+
+from __future__ import annotations
+
+from tests.unit.worker.settings_doc import current, render
+
+
+def test_the_readme_configuration_table_matches_the_settings() -> None:
+    assert current() == render(), (
+        "README.md's configuration table is stale: run "
+        "`python -m tests.unit.worker.settings_doc --write`"
+    )
