@@ -472,8 +472,10 @@ class SnapClient:
                 raise
             try:
                 self._token_provider.refresh()
-            except SnapError as exc:
+            except Unauthorized as exc:
                 raise _unauthorized(call.operation, first) from exc
+            # Any other refresh error (token endpoint 5xx, unreachable) propagates as
+            # itself: an outage is retryable, not a refused token (no re-authorisation).
             try:
                 return self._send_with_retries(call)
             except Unauthorized as second:

@@ -185,6 +185,37 @@ def test_refused_refresh_raises_unauthorized_without_a_second_request():
     assert caught.value.message == "Snapchat Ads /me returned 401"
 
 
+class FlakyRefresh(CountingTokens):
+    """The token endpoint is down (5xx / unreachable) when the refresh after a 401 runs."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def refresh(self) -> str:
+        self.refreshes += 1
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [
+        ServerError("Snapchat Ads oauth refresh_token: 503", http_status=503),
+        ConnectError("Snapchat Ads oauth refresh_token: could not connect"),
+    ],
+)
+def test_a_refresh_that_fails_transiently_is_not_a_refused_token(outage):
+    # Only a refused grant means re-authorise; an outage of the token endpoint is
+    # retryable, else the task base would mark the connection needs_reauth for good.
+    tokens = FlakyRefresh(outage)
+    wire = Wire(error(401), created)
+    client, _ = make_client(wire, tokens)
+    with pytest.raises(type(outage)) as caught:
+        client.me()
+    assert not isinstance(caught.value, Unauthorized)
+    assert tokens.refreshes == 1 and len(wire.requests) == 1
+
+
 def test_write_without_a_key_is_refused_before_sending():
     wire = Wire()
     client, _ = make_client(wire)
