@@ -20,6 +20,8 @@ What an error means for the journal and the task (`_verdict`):
     NotFound on a delete whose key was claimed before: an earlier attempt deleted it: done
     QuotaUnavailable (the gate store is down): mark_quota_unavailable, TaskFailed, no retry
     any other Snap error (4xx, rejected items, Unauthorized): mark_failed, TaskFailed
+    ... met while the key's outcome is unknown (reconcile, create lock): the key stays
+        unknown (never failed without looking), TaskFailed / RetryLater as above
 
 On the task's last attempt a retryable error is recorded as failed instead (rule 8).
 Creates hold a short Redis lock per (kind, parent, name) from claim to record, so two
@@ -418,7 +420,9 @@ def _verdict(exc: BaseException, op: Op, *, unknown: bool = False) -> _Verdict:
     if isinstance(exc, TransportError | ServerError):
         return _Verdict(maybe_sent, True)  # type: ignore[arg-type]
     if isinstance(exc, SnapError):
-        return _Verdict("failed", False)
+        # A refused list (401/403/404) while reconciling says nothing about the earlier
+        # send: the key stays unknown, so a later run still looks before sending.
+        return _Verdict("unknown" if unknown else "failed", False)
     return _Verdict(maybe_sent, True)  # type: ignore[arg-type]  # a bug: safe side
 
 

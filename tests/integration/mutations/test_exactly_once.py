@@ -151,3 +151,37 @@ def test_a_create_waits_while_another_create_of_the_same_name_holds_the_lock(
     assert "outcome=retrying code=busy" in caplog.text
     assert len(writes(fleet, "POST")) == before + 1
     assert fleet.runtime.gate.redis.get(name) is None
+
+
+def test_a_lost_create_whose_reconcile_is_refused_stays_unknown_until_it_can_look(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from snap.client import SnapClient
+    from snap.errors import Forbidden
+
+    fleet = fleet_worker
+    real = SnapClient.list_campaigns
+    refusals: list[str] = []
+
+    def refused_once(self: SnapClient, *args: Any, **kwargs: Any) -> Any:
+        if not refusals:
+            refusals.append("once")
+            raise Forbidden("Snapchat Ads list_campaigns: 403 — no", http_status=403)
+        return real(self, *args, **kwargs)
+
+    # Given the create commits and its answer is lost, then listing to reconcile is refused
+    fleet.sandbox.state.inject_fault("drop", times=1, method="POST", path=CAMPAIGNS_PATH)
+    monkeypatch.setattr(SnapClient, "list_campaigns", refused_once)
+    task_id = str(uuid.uuid4())
+    payload = campaign_payload("Refused look")
+    first = fleet.call("snap.campaign.create", payload, task_id=task_id)
+    assert first["status"] == "failed" and first["code"] == "forbidden", first
+    # Then the key is not declared failed: the campaign may exist, nobody has looked yet
+    (row,) = journal_rows(fleet, task_id)
+    assert row.state == "unknown"
+    # And re-sending the task once listing works adopts it: one campaign, one POST
+    fleet.app.AsyncResult(task_id).forget()  # else the backend answers with the old result
+    again = fleet.call("snap.campaign.create", payload, task_id=task_id)
+    assert again["status"] == "succeeded" and again["reconciled"] is True, again
+    assert [c["id"] for c in campaigns(fleet)] == [again["snap_id"]]
+    assert len(writes(fleet, "POST")) == 1

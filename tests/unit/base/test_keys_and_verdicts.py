@@ -76,6 +76,10 @@ def test_an_error_while_reconciling_keeps_the_key_unknown() -> None:
     # A reconcile that could not list must not turn the key into a plain resend.
     assert _verdict(ConnectError("x"), "create", unknown=True).state == "unknown"
     assert _verdict(QuotaUnavailable("x"), "create", unknown=True).state == "unknown"
+    # Nor may a refused list declare a create failed that may have landed.
+    for refused in (Unauthorized("x", http_status=401), NotFound("x", http_status=404)):
+        verdict = _verdict(refused, "create", unknown=True)
+        assert (verdict.state, verdict.retry) == ("unknown", False)
 
 
 def test_backoff_grows_exponentially_with_jitter_and_is_capped() -> None:
