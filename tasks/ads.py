@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import shared_task
 
+from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import AdCreate, AdDelete, AdPause, AdResume, AdUpdate
 from worker.base import Mutation, MutationTask
@@ -44,6 +45,8 @@ def create(self: MutationTask, m: Mutation) -> dict[str, Any]:
 
 def _creative_type(m: Mutation, creative_id: str) -> str | None:
     """The creative's type, or `not_found` naming it and the documented order."""
+    if m.dry_run and is_dry_run_id(creative_id):
+        return None  # made by a dry run (maybe in another process): Snap never saw it
     try:
         creative = m.client.get_creative(creative_id)
     except NotFound as exc:

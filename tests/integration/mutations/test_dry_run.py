@@ -37,3 +37,29 @@ def test_dry_run_sends_no_write_and_says_so(fleet_worker: Fleet) -> None:
         assert (
             session.scalars(select(Campaign).where(Campaign.id == created["snap_id"])).all() == []
         )
+
+
+def test_a_dry_run_ad_binds_a_dry_run_creative_made_in_another_process(
+    fleet_worker: Fleet,
+) -> None:
+    from snap.dryrun import dry_run_id
+
+    fleet = fleet_worker
+    # A creative made by a dry run elsewhere (another worker, an earlier `snapfleet call`):
+    # this process's dry-run client never saw it, and Snap never will.
+    creative_id = dry_run_id("creative made by another process")
+    squad_id = dry_run_id("ad squad made by another process")
+    before = len(fleet.sandbox.state.requests())
+    result = fleet.call(
+        "snap.ad.create",
+        {
+            "ad_account_id": USD_AD_ACCOUNT_ID,
+            "ad_squad_id": squad_id,
+            "creative_id": creative_id,
+            "name": "Dry ad",
+            "type": "SNAP_AD",
+        },
+    )
+    assert result["status"] == "succeeded" and result["dry_run"] is True, result
+    sent = fleet.sandbox.state.requests()[before:]
+    assert [r["path"] for r in sent if "dryrun-" in r["path"]] == []  # no synthetic id read
