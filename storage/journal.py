@@ -66,9 +66,14 @@ def claim(
     worker_id: str,
     lease_s: float = DEFAULT_LEASE_S,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    fx_rate: Decimal | None = None,
     now: datetime | None = None,
 ) -> Claim:
-    """Take `key` for one attempt under a lease of `lease_s`, or learn who has it."""
+    """Take `key` for one attempt under a lease of `lease_s`, or learn who has it.
+
+    `fx_rate` (the rate the write's amounts were converted at) is kept on the row from
+    the claim on, so a later attempt converts as this one did (`task_fx_rate`).
+    """
     now = now or utcnow()
     _insert_pending(session, key, task_id, task_name, step, ad_account_id, request_digest, now)
     entry = _read(session, key)
@@ -81,7 +86,7 @@ def claim(
         return Claim(won=False, entry=entry)
     if entry.attempt >= max_attempts:
         return Claim(won=False, entry=_exhaust(session, entry, max_attempts, now))
-    return _take(session, entry, worker_id, lease_s, now)
+    return _take(session, entry, worker_id, lease_s, now, fx_rate)
 
 
 def _insert_pending(
@@ -124,9 +129,15 @@ def _claimable(entry: JournalEntry, now: datetime) -> bool:
 
 
 def _take(
-    session: Session, entry: JournalEntry, worker_id: str, lease_s: float, now: datetime
+    session: Session,
+    entry: JournalEntry,
+    worker_id: str,
+    lease_s: float,
+    now: datetime,
+    fx_rate: Decimal | None = None,
 ) -> Claim:
     """The conditional UPDATE: it matches only if nobody took the key since we read it."""
+    rate = {"fx_rate": fx_rate} if fx_rate is not None else {}
     result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(JournalEntry)
         .where(
@@ -141,6 +152,7 @@ def _take(
             locked_at=now,
             lease_expires_at=now + timedelta(seconds=lease_s),
             updated_at=now,
+            **rate,
         )
         .execution_options(synchronize_session=False)
     )
@@ -276,6 +288,18 @@ def release(
 def get(session: Session, key: str) -> JournalEntry | None:
     stmt = select(JournalEntry).where(JournalEntry.idempotency_key == key)
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def task_fx_rate(session: Session, task_id: str) -> Decimal | None:
+    """The FX rate an earlier attempt of the task converted its amounts at, if any.
+
+    A retry must convert as the first attempt did: a lost create is matched on its
+    micro amounts, and another rate would make another entity (a duplicate).
+    """
+    stmt = select(JournalEntry.fx_rate).where(
+        JournalEntry.task_id == task_id, JournalEntry.fx_rate.is_not(None)
+    )
+    return session.scalars(stmt.order_by(JournalEntry.created_at).limit(1)).first()
 
 
 def for_task(session: Session, task_id: str) -> list[JournalEntry]:

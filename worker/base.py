@@ -122,7 +122,11 @@ class Mutation:
         if currency.upper() == money.USD:
             return money.usd_to_micro(amount_usd)
         if not self._fx_looked_up:
-            self.fx_rate = self.runtime.rate_to_usd(currency)
+            # A retry converts at the rate its first attempt journaled (a lost create is
+            # matched on its amounts); only a task's first conversion asks for today's.
+            with self.runtime.session() as session:
+                journaled = journal.task_fx_rate(session, self.context.task_id)
+            self.fx_rate = journaled or self.runtime.rate_to_usd(currency)
             self._fx_looked_up = True
         if self.fx_rate is None:
             raise FxRateMissing(

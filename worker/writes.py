@@ -250,6 +250,7 @@ def _claim(ctx: WriteContext, write: Write, key: str) -> journal.Claim:
                 worker_id=ctx.worker_id,
                 lease_s=ctx.lease_s,
                 max_attempts=ctx.max_attempts,
+                fx_rate=ctx.fx_rate(),
             )
     except JournalConflict as exc:
         raise TaskFailed(failed("conflict", str(exc)), cause=exc, journaled=True) from exc

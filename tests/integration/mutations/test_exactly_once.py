@@ -185,3 +185,35 @@ def test_a_lost_create_whose_reconcile_is_refused_stays_unknown_until_it_can_loo
     assert again["status"] == "succeeded" and again["reconciled"] is True, again
     assert [c["id"] for c in campaigns(fleet)] == [again["snap_id"]]
     assert len(writes(fleet, "POST")) == 1
+
+
+def test_a_lost_create_is_adopted_even_if_the_fx_rate_moved_before_the_retry(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from decimal import Decimal
+
+    from tests.fleet import EUR_AD_ACCOUNT_ID
+
+    fleet = fleet_worker
+    eur_path = f"/v1/adaccounts/{EUR_AD_ACCOUNT_ID}/campaigns"
+    rates = iter([Decimal("1.25")])
+    # The first attempt converts at 1.25; by the retry the day's rate has moved to 1.20.
+    monkeypatch.setattr(
+        fleet.runtime, "rate_to_usd", lambda currency, day=None: next(rates, Decimal("1.20"))
+    )
+    # Given the create commits at 100 EUR and its answer is lost
+    fleet.sandbox.state.inject_fault("drop", times=1, method="POST", path=eur_path)
+    task_id = str(uuid.uuid4())
+    payload = campaign_payload(
+        "Moving rate", ad_account_id=EUR_AD_ACCOUNT_ID, daily_budget_usd="125"
+    )
+    result = fleet.call("snap.campaign.create", payload, task_id=task_id)
+    # Then the retry converts as the first attempt did, finds that campaign and adopts it
+    assert result["status"] == "succeeded" and result.get("reconciled") is True, result
+    made = listed(fleet, f"/adaccounts/{EUR_AD_ACCOUNT_ID}/campaigns", "campaigns")
+    assert [(c["id"], int(c["daily_budget_micro"])) for c in made] == [
+        (result["snap_id"], 100_000_000)
+    ]
+    assert len(writes(fleet, "POST")) == 1
+    (row,) = journal_rows(fleet, task_id)
+    assert row.fx_rate == Decimal("1.25")
