@@ -20,8 +20,9 @@ What an error means for the journal and the task (`_verdict`):
     NotFound on a delete whose key was claimed before: an earlier attempt deleted it: done
     QuotaUnavailable (the gate store is down): mark_quota_unavailable, TaskFailed, no retry
     any other Snap error (4xx, rejected items, Unauthorized): mark_failed, TaskFailed
-    ... met while the key's outcome is unknown (reconcile, create lock): the key stays
-        unknown (never failed without looking), TaskFailed / RetryLater as above
+    ... met while the key's outcome is unknown (reconcile, create lock, the resend after a
+        reconcile that found nothing): the key stays unknown (never failed or released
+        without looking again), TaskFailed / RetryLater as above
 
 On the task's last attempt a retryable error is recorded as failed instead (rule 8).
 Creates hold a short Redis lock per (kind, parent, name) from claim to record, so two
@@ -217,7 +218,9 @@ def run(ctx: WriteContext, write: Write) -> Done:
             found = _reconcile(ctx, write, key, item, claim.entry)
             if found.adopted is not None:
                 return _adopt(ctx, write, key, attempt, found)
-        return _send(ctx, write, key, attempt, item)
+        # Found nothing (yet: lists may lag): until this send's answer is known the key
+        # stays unknown, so a resend turned away (429, gate wait) is looked for again.
+        return _send(ctx, write, key, attempt, item, unknown=claim.reconcile)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -344,14 +347,20 @@ def _adopt(ctx: WriteContext, write: Write, key: str, attempt: int, found: Match
 
 
 def _send(
-    ctx: WriteContext, write: Write, key: str, attempt: int, item: Mapping[str, Any] | None
+    ctx: WriteContext,
+    write: Write,
+    key: str,
+    attempt: int,
+    item: Mapping[str, Any] | None,
+    *,
+    unknown: bool = False,
 ) -> Done:
     try:
         raw = write.send(key, item)
     except BaseException as exc:
         if _already_deleted(write, attempt, exc):
             return _record(ctx, write, key, attempt, {"id": write.entity_id})
-        _fail_or_retry(ctx, write, key, attempt, exc)
+        _fail_or_retry(ctx, write, key, attempt, exc, unknown=unknown)
         raise AssertionError("unreachable") from exc  # pragma: no cover
     entity = as_dict(raw) if raw is not None else {"id": write.entity_id}
     return _record(ctx, write, key, attempt, entity)

@@ -6,6 +6,7 @@ Only the journal and reconcile stand between a retry and a duplicate here.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -217,3 +218,34 @@ def test_a_lost_create_is_adopted_even_if_the_fx_rate_moved_before_the_retry(
     assert len(writes(fleet, "POST")) == 1
     (row,) = journal_rows(fleet, task_id)
     assert row.fx_rate == Decimal("1.25")
+
+
+def test_a_lost_create_stays_unknown_when_its_resend_is_turned_away(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import worker.writes
+
+    fleet = fleet_worker
+    real_find = worker.writes.find
+    looks: list[str] = []
+
+    def lagging_then_turned_away(lookup: Any, **kwargs: Any) -> Any:
+        looks.append("look")
+        if len(looks) > 1:
+            return real_find(lookup, **kwargs)
+        # The first look: Snap's list has not caught up with the lost create yet, and
+        # the resend that follows is turned away by 429s (2 = the client's attempts).
+        fleet.sandbox.state.inject_fault(
+            "status", status=429, times=2, method="POST", path=CAMPAIGNS_PATH, retry_after_s=0
+        )
+        return real_find(replace(lookup, list_children=lambda: []), **kwargs)
+
+    # Given the create commits and its answer is lost
+    fleet.sandbox.state.inject_fault("drop", times=1, method="POST", path=CAMPAIGNS_PATH)
+    monkeypatch.setattr(worker.writes, "find", lagging_then_turned_away)
+    task_id = str(uuid.uuid4())
+    result = fleet.call("snap.campaign.create", campaign_payload("Lagging list"), task_id=task_id)
+    # Then the key stayed unknown: the next run looked again, found the campaign, adopted it
+    assert result["status"] == "succeeded" and result.get("reconciled") is True, result
+    assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
+    assert [p["status"] for p in writes(fleet, "POST")] == [200, 429, 429]
