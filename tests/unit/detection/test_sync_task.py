@@ -13,17 +13,18 @@ from tasks._sync import SyncTask
 from worker.gate import GateTimeout
 from worker.runtime import AccountNotConnected
 
+_APP = Celery("sync-task-tests", set_as_current=False)
+
+
+@_APP.task(bind=True, base=SyncTask, name="tests.sync_task.guarded", max_retries=2)
+def _guarded(self: SyncTask, work: Any = None) -> Any:
+    return self.guarded(work)
+
 
 @pytest.fixture
 def task() -> Any:
-    app = Celery("t", set_as_current=False)
-    app.conf.task_always_eager = False
-
-    @app.task(bind=True, base=SyncTask, name="t.sync", max_retries=2)
-    def sync(self: SyncTask, work: Any = None) -> Any:
-        return self.guarded(work)
-
-    return sync
+    yield _guarded
+    _guarded.pop_request()
 
 
 def _raise(exc: Exception) -> Any:
