@@ -8,10 +8,11 @@ is computed when Snap answers (a cap hit leaves the entity untouched, `status` s
 ACTIVE) and a review verdict is Snap's, not an edit; a deletion shows only as absence from
 a full listing. Four calls per account per period buy all of that.
 
-The compare-and-store runs in one transaction that first locks the ad account's row
+Read, compare and store run in one transaction that first locks the ad account's row
 (`SELECT ... FOR UPDATE`), so two detections of the same account (two beats, a manual run)
-serialize: the second compares against what the first stored and finds nothing new.
-Each transition is also stored under a unique key (`storage.events`), a second guard.
+serialize: the second reads after the first stored, compares against it and finds
+nothing new, and an older answer is never stored over a newer one. Each transition is
+also stored under a unique key (`storage.events`), a second guard.
 """
 
 from __future__ import annotations
@@ -218,9 +219,12 @@ def detect_account(runtime: Runtime, ad_account_id: str, *, now: datetime) -> di
     account = runtime.account(ad_account_id)
     require_active_connection(runtime, account)
     client = runtime.client(account.connection_id)
-    with runtime.account_gate_scope(account):
-        fresh = read_fresh(client, ad_account_id)
     with runtime.session() as session:
+        # Lock first, then read: two runs of one account read and store in turn, so an
+        # older answer can never be stored over a newer one.
+        lock_account(session, ad_account_id)
+        with runtime.account_gate_scope(account):
+            fresh = read_fresh(client, ad_account_id)
         outcome = apply_fresh(session, account, fresh, now=now)
     return {
         "status": "succeeded",

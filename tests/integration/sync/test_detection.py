@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -161,3 +162,24 @@ def test_asking_for_a_webhook_gets_a_clear_error(worker: Fleet) -> None:
         "code": "webhooks_not_supported",
         "message": "webhooks not supported on snapchat_ads",
     }
+
+
+def test_concurrent_detections_of_one_account_report_a_transition_once(synced: Fleet) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from worker.entitysync import detect_account
+
+    ad = ids_of(synced, "ads")[0]
+    now = synced.sandbox.clock.now()
+    detect_account(synced.runtime, USD_AD_ACCOUNT_ID, now=now)
+    synced.sandbox.state.set_review_status(ad, "REJECTED", ["Misleading claims"])
+
+    # Each run reads its own clock (distinct observed times, so distinct transition keys):
+    # only the account lock keeps the later runs from reporting the rejection again.
+    def run(n: int) -> dict[str, Any]:
+        return detect_account(synced.runtime, USD_AD_ACCOUNT_ID, now=now + timedelta(seconds=n))
+
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(run, range(4)))
+    assert sorted(r["events"] for r in runs) == [0, 0, 0, 1]
+    assert len(events(synced, "ad_disapproved")) == 1
