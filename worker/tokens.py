@@ -213,6 +213,8 @@ class StoredTokenProvider:
             )
             if outcome.outcome == "needs_reauth":
                 raise Unauthorized(REAUTH_MESSAGE, operation="refresh")
+            if outcome.outcome == "refreshed":
+                return self._fresh(outcome)
             if outcome.outcome == "locked" and time.monotonic() > deadline:
                 raise TransportError(
                     f"connection {self._connection_id}: another worker is still refreshing "
@@ -221,6 +223,24 @@ class StoredTokenProvider:
                 )
             if outcome.outcome == "locked":
                 self._sleep(0.25)
+
+    def _fresh(self, outcome: Refresh) -> str:
+        """The token this worker just stored, even one living shorter than the margin.
+
+        Such a token would never pass `_stored` and the loop would refresh forever, so
+        the margin shrinks to half its lifetime; an already-expired one is an error.
+        """
+        lifetime_s = float(outcome.expires_in_s or 0)
+        self._margin_s = min(self._margin_s, lifetime_s / 2)
+        stored = self._stored()
+        if stored is None:
+            raise TransportError(
+                f"connection {self._connection_id}: the token endpoint issued a token that "
+                f"expires at once (expires_in {lifetime_s:g}s)",
+                operation="refresh",
+            )
+        self._held, self._expires_at = stored
+        return stored[0]
 
     def _stored(self) -> tuple[str, float] | None:
         """The stored access token and its expiry, if valid beyond the margin."""
