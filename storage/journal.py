@@ -64,6 +64,7 @@ def claim(
     ad_account_id: str | None,
     request_digest: str,
     worker_id: str,
+    payload: dict[str, Any] | None = None,
     lease_s: float = DEFAULT_LEASE_S,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     fx_rate: Decimal | None = None,
@@ -75,7 +76,9 @@ def claim(
     the claim on, so a later attempt converts as this one did (`task_fx_rate`).
     """
     now = now or utcnow()
-    _insert_pending(session, key, task_id, task_name, step, ad_account_id, request_digest, now)
+    _insert_pending(
+        session, key, task_id, task_name, step, ad_account_id, request_digest, payload, now
+    )
     entry = _read(session, key)
     if entry.request_digest != request_digest:
         raise JournalConflict(
@@ -97,6 +100,7 @@ def _insert_pending(
     step: str,
     ad_account_id: str | None,
     request_digest: str,
+    payload: dict[str, Any] | None,
     now: datetime,
 ) -> None:
     values = dict(
@@ -106,6 +110,7 @@ def _insert_pending(
         step=step,
         ad_account_id=ad_account_id,
         request_digest=request_digest,
+        payload=payload,
         state=JournalState.PENDING.value,
         attempt=0,
         created_at=now,
@@ -356,6 +361,16 @@ def for_ad_account(session: Session, ad_account_id: str, *, limit: int = 100) ->
     """Operators' view: an ad account's mutations, newest first."""
     stmt = select(JournalEntry).where(JournalEntry.ad_account_id == ad_account_id)
     return list(session.scalars(stmt.order_by(JournalEntry.created_at.desc()).limit(limit)))
+
+
+def touch(session: Session, keys: list[str], *, now: datetime | None = None) -> None:
+    """Restart the idle clock of unfinished keys (the completer just re-drove them)."""
+    session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.idempotency_key.in_(keys), JournalEntry.finished_at.is_(None))
+        .values(updated_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def reap(session: Session, *, older_than_s: float, now: datetime | None = None) -> int:

@@ -57,6 +57,7 @@ TASK_MODULES = (
     "tasks.stats",
     "tasks.detect",
     "tasks.connections",
+    "tasks.journal",
 )
 
 # Task-name prefixes that read from Snap in bulk: they go to the `sync` queue, so an

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     snapfleet_journal_lease_s: float = Field(
         90.0, ge=1, description="how long one attempt holds a journal key; must outlast a request"
     )
+    snapfleet_completer_idle_s: int = Field(
+        900, ge=60, description="re-drive a mutation whose journal rows sat unfinished this long"
+    )
+    snapfleet_completer_period_s: int = Field(
+        300, ge=30, description="beat: snap.journal.complete (the completer)"
+    )
+    snapfleet_journal_retention_days: int = Field(
+        30, ge=1, description="finished journal rows older than this are reaped (daily)"
+    )
     snapfleet_reconcile_name_tag: bool = Field(
         False, description="tag created entity names with the op id (shows in Ads Manager)"
     )

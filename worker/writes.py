@@ -251,6 +251,7 @@ def _claim(ctx: WriteContext, write: Write, key: str) -> journal.Claim:
                 ad_account_id=ctx.ad_account_id,
                 request_digest=digest,
                 worker_id=ctx.worker_id,
+                payload=ctx.request if isinstance(ctx.request, dict) else None,
                 lease_s=ctx.lease_s,
                 max_attempts=ctx.max_attempts,
                 fx_rate=ctx.fx_rate(),

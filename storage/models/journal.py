@@ -43,6 +43,7 @@ class JournalEntry(Base):
     step: Mapped[str] = mapped_column(String(64))
     ad_account_id: Mapped[str | None] = mapped_column(String(64))
     request_digest: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any] | None]  # the validated task payload: what a re-drive sends
     state: Mapped[str] = mapped_column(String(20), default=JournalState.PENDING.value)
     attempt: Mapped[int] = mapped_column(default=0)  # fencing token, +1 per claim
     worker_id: Mapped[str | None] = mapped_column(String(128))

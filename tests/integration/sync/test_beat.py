@@ -30,6 +30,7 @@ def test_the_schedule_lists_every_job_with_the_periods_of_the_settings() -> None
         snapfleet_stats_pull_period_s=1800,
         snapfleet_sync_period_s=600,
         snapfleet_token_refresh_period_s=120,
+        snapfleet_completer_period_s=240,
     )
     jobs = {entry["task"]: entry["schedule"] for entry in schedule(settings).values()}
     assert jobs == {
@@ -37,6 +38,8 @@ def test_the_schedule_lists_every_job_with_the_periods_of_the_settings() -> None
         "snap.detect.run": timedelta(seconds=600),
         "snap.detect.deliver": timedelta(seconds=600),
         "snap.connection.refresh_due": timedelta(seconds=120),
+        "snap.journal.complete": timedelta(seconds=240),
+        "snap.journal.reap": timedelta(days=1),
     }
 
 
