@@ -35,7 +35,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # Statement parameters (token ciphertext, payloads) stay out of error messages.
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if "poolclass" not in kwargs:
         options.update(
             pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_recycle=PG_POOL_RECYCLE_S
@@ -53,7 +54,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, **{"hide_parameters": True, **kwargs})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

@@ -38,7 +38,7 @@ CLIENT_ID = "chaos-client"
 CLIENT_SECRET = "chaos-secret-value"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
 BIN = Path(sys.executable).parent
-LEASE_S = 6
+LEASE_S = 10
 
 
 def _free_port() -> int:
@@ -103,7 +103,9 @@ def fleet_env(
         "SNAPCHAT_ADS_OAUTH_URL": f"{sandbox_server}/login/oauth2",
         "SNAPCHAT_ADS_APP_RPS": "0",
         "SNAPCHAT_ADS_TOKEN_RPS": "0",
-        "SNAPFLEET_HTTP_TIMEOUT_S": "5",
+        "SNAPFLEET_HTTP_TIMEOUT_S": "3",
+        "SNAPFLEET_CLIENT_MAX_ELAPSED_S": "1",
+        "SNAPFLEET_GATE_MAX_INLINE_WAIT_S": "0.5",
         "SNAPFLEET_JOURNAL_LEASE_S": str(LEASE_S),
         "SNAPFLEET_HOME": str(tmp_path / "home"),
     }

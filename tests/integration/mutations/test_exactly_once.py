@@ -26,11 +26,14 @@ def sandbox_config() -> dict[str, Any]:
 @pytest.fixture
 def fleet_overrides() -> dict[str, Any]:
     # Two client attempts per Celery run, so a 429 storm reaches the Celery retries.
-    # A short journal lease, so a key left in flight is reconciled within the test.
+    # A short journal lease, so a key left in flight is reconciled within the test (it
+    # must still outlast one attempt: 0.5 + 2 x (1 + 0.2) s).
     return {
         "snapfleet_client_max_attempts": 2,
+        "snapfleet_client_max_elapsed_s": 0.5,
         "snapfleet_http_timeout_s": 1.0,
-        "snapfleet_journal_lease_s": 2.0,
+        "snapfleet_gate_max_inline_wait_s": 0.2,
+        "snapfleet_journal_lease_s": 3.0,
     }
 
 

@@ -87,8 +87,12 @@ def test_cli_masks_the_client_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "very-secret-value" not in result.output
 
 
-def test_a_journal_lease_shorter_than_a_request_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SNAPFLEET_HTTP_TIMEOUT_S", "30")
-    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "20")
-    with pytest.raises(ValidationError, match="SNAPFLEET_JOURNAL_LEASE_S must exceed"):
+def test_a_journal_lease_shorter_than_an_attempt_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 60 s of client retries, then 2 x (30 s request + 2 s gate wait): 124 s.
+    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "124")
+    with pytest.raises(ValidationError, match=r"must exceed the longest attempt.*= 124"):
         Settings()
+    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "125")
+    assert Settings().snapfleet_journal_lease_s == 125
