@@ -14,12 +14,13 @@ outcome right after it comes back (rule 2).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import JournalConflict, StaleAttempt
@@ -361,6 +362,26 @@ def for_ad_account(session: Session, ad_account_id: str, *, limit: int = 100) ->
     """Operators' view: an ad account's mutations, newest first."""
     stmt = select(JournalEntry).where(JournalEntry.ad_account_id == ad_account_id)
     return list(session.scalars(stmt.order_by(JournalEntry.created_at.desc()).limit(limit)))
+
+
+def last_recorded_entity(session: Session, snap_id: str) -> dict[str, Any] | None:
+    """The entity the newest succeeded write of `snap_id` recorded, if any.
+
+    A dry run's entities exist nowhere else (Snap never saw them, mirrors skip them), so a
+    dry-run update of one made in another process reads it back from here.
+    """
+    stmt = (
+        select(JournalEntry.response)
+        .where(
+            JournalEntry.state == JournalState.SUCCEEDED.value,
+            cast(JournalEntry.snap_ids, String).contains(json.dumps(snap_id), autoescape=True),
+        )
+        .order_by(JournalEntry.finished_at.desc())
+        .limit(1)
+    )
+    response = session.scalars(stmt).first()
+    entity = (response or {}).get("entity")
+    return dict(entity) if isinstance(entity, dict) else None
 
 
 def touch(session: Session, keys: list[str], *, now: datetime | None = None) -> None:

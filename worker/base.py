@@ -51,7 +51,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from snap import money
 from snap.client import SnapClient
-from snap.dryrun import DryRunClient
+from snap.dryrun import DryRunClient, is_dry_run_id
 from snap.errors import (
     RateLimited,
     ServerError,
@@ -186,11 +186,21 @@ class Mutation:
         Snap's PUT needs the entity's required fields (tasks/payloads.py), so `build`
         gets the current entity; `send(current, item, key)` knows the parent from it.
         """
-        current = as_dict(get(entity_id))
+        current = self._current(entity_id, get)
         item = build(current)
         return self.update(
             step, kind, entity_id, item, send=lambda key, sent: send(current, sent or item, key)
         )
+
+    def _current(self, entity_id: str, get: Callable[[str], Any]) -> dict[str, Any]:
+        """The entity as Snap holds it; a dry run's own entity as the journal recorded it
+        (it may have been made in another process, and Snap never saw it)."""
+        if self.dry_run and is_dry_run_id(entity_id):
+            with self.runtime.session() as session:
+                recorded = journal.last_recorded_entity(session, entity_id)
+            if recorded is not None:
+                return recorded
+        return as_dict(get(entity_id))
 
     def succeeded(self, done: Done | str | None = None, **fields: Any) -> dict[str, Any]:
         """The success result: `snap_id` of `done`, `dry_run`, and any extra fields."""

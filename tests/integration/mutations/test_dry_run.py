@@ -63,3 +63,21 @@ def test_a_dry_run_ad_binds_a_dry_run_creative_made_in_another_process(
     assert result["status"] == "succeeded" and result["dry_run"] is True, result
     sent = fleet.sandbox.state.requests()[before:]
     assert [r["path"] for r in sent if "dryrun-" in r["path"]] == []  # no synthetic id read
+
+
+@pytest.mark.parametrize(
+    ("verb", "extra"), [("pause", {}), ("update", {"name": "Renamed in a dry run"})]
+)
+def test_a_dry_run_entity_made_in_another_process_can_be_changed(
+    fleet_worker: Fleet, verb: str, extra: dict[str, Any]
+) -> None:
+    fleet = fleet_worker
+    created = fleet.call("snap.campaign.create", campaign_payload())
+    # Another process: its dry-run client never saw the campaign, and Snap never will.
+    fleet.runtime.forget_client(fleet.connected.connection_id)
+    before = len(fleet.sandbox.state.requests())
+    ids = {"ad_account_id": USD_AD_ACCOUNT_ID, "campaign_id": created["snap_id"]}
+    changed = fleet.call(f"snap.campaign.{verb}", {**ids, **extra})
+    assert changed["status"] == "succeeded", changed
+    assert changed["snap_id"] == created["snap_id"] and changed["dry_run"] is True
+    assert len(fleet.sandbox.state.requests()) == before
