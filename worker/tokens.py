@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,7 +34,7 @@ REAUTH_MESSAGE = "Snapchat Ads /me returned 401"
 # How long one worker holds the right to refresh; a crash mid-refresh frees it after this.
 REFRESH_LEASE_S = 60.0
 
-Outcome = Literal["refreshed", "locked", "needs_reauth"]
+Outcome = Literal["refreshed", "locked", "fresh", "needs_reauth"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Refresh:
         result: dict[str, Any] = {"status": "succeeded", "connection_id": str(self.connection_id)}
         if self.outcome == "refreshed":
             result["expires_in_s"] = self.expires_in_s
+        elif self.outcome == "fresh":
+            result["skipped"] = "another worker refreshed this connection already"
         else:
             result["skipped"] = "another worker is refreshing this connection"
         result["dry_run"] = False  # a token refresh is never simulated: dry run is for writes
@@ -66,19 +69,31 @@ class Refresh:
 
 
 def refresh_connection(
-    runtime: Runtime, connection_id: int, *, worker_id: str, lease_s: float = REFRESH_LEASE_S
+    runtime: Runtime,
+    connection_id: int,
+    *,
+    worker_id: str,
+    lease_s: float = REFRESH_LEASE_S,
+    still_needed: Callable[[], bool] | None = None,
 ) -> Refresh:
     """Mint a new access token for the connection and store it (and a rotated refresh token).
+
+    The refresh token is read under the lease, so a rotation by the last holder is seen.
+    `still_needed`, asked once the lease is held, lets a caller skip a refresh another
+    worker completed between its look at storage and its taking the lease ("fresh").
 
     Raises AccountNotConnected for a connection that is not active or has no refresh
     token, ValueError when the app's credentials are not configured, and the transport
     or 5xx errors of the token endpoint (the lease is released first: the task retries).
     """
-    refresh_token = _active_refresh_token(runtime, connection_id)
+    _active_refresh_token(runtime, connection_id)  # not connected: fail before any lease
     if not _take_lease(runtime, connection_id, worker_id, lease_s):
         return Refresh(connection_id, "locked")
     try:
-        tokens = _refresh(runtime, refresh_token)
+        if still_needed is not None and not still_needed():
+            _release_lease(runtime, connection_id, worker_id)
+            return Refresh(connection_id, "fresh")
+        tokens = _refresh(runtime, _active_refresh_token(runtime, connection_id))
     except Unauthorized as exc:
         runtime.mark_needs_reauth(connection_id, REAUTH_MESSAGE)
         return Refresh(connection_id, "needs_reauth", detail=exc.message)
@@ -204,12 +219,15 @@ class StoredTokenProvider:
     def _renew(self, refused: str | None) -> str:
         deadline = time.monotonic() + self._wait_s
         while True:
-            stored = self._stored()
-            if stored is not None and stored[0] != refused:
-                self._held, self._expires_at = stored
-                return stored[0]
+            usable = self._usable(self._stored(), refused)
+            if usable is not None:
+                self._held, self._expires_at = usable
+                return usable[0]
             outcome = refresh_connection(
-                self._runtime, self._connection_id, worker_id=self._worker_id
+                self._runtime,
+                self._connection_id,
+                worker_id=self._worker_id,
+                still_needed=lambda: self._usable(self._stored(), refused) is None,
             )
             if outcome.outcome == "needs_reauth":
                 raise Unauthorized(REAUTH_MESSAGE, operation="refresh")
@@ -223,6 +241,12 @@ class StoredTokenProvider:
                 )
             if outcome.outcome == "locked":
                 self._sleep(0.25)
+            # "fresh": another worker stored one meanwhile; the next look adopts it.
+
+    @staticmethod
+    def _usable(stored: tuple[str, float] | None, refused: str | None) -> tuple[str, float] | None:
+        """The stored token, unless there is none or it is the one Snap just refused."""
+        return stored if stored is not None and stored[0] != refused else None
 
     def _fresh(self, outcome: Refresh) -> str:
         """The token this worker just stored, even one living shorter than the margin.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from storage.models.connections import Connection
@@ -46,7 +47,8 @@ def test_a_token_refreshed_elsewhere_is_adopted_without_another_refresh(fleet: F
     assert token_requests(fleet) == before
 
 
-def test_workers_needing_a_token_at_once_refresh_it_once(fleet: Fleet) -> None:
+@pytest.mark.parametrize("round_", range(5))
+def test_workers_needing_a_token_at_once_refresh_it_once(fleet: Fleet, round_: int) -> None:
     expire_stored_token(fleet)
     before = token_requests(fleet)
     providers = [provider(fleet, f"worker-{i}") for i in range(4)]
@@ -62,7 +64,7 @@ def test_workers_needing_a_token_at_once_refresh_it_once(fleet: Fleet) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(tokens)) == 1
+    assert len(tokens) == len(providers) and len(set(tokens)) == 1
     assert token_requests(fleet) - before == 1
 
 
@@ -73,3 +75,25 @@ def test_after_a_401_the_refused_token_is_replaced(fleet: Fleet) -> None:
     renewed = mine.refresh()
     assert renewed != refused
     assert provider(fleet, "worker-b").access_token() == renewed
+
+
+def test_a_refresh_finished_between_a_look_and_the_lease_is_not_repeated(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expire_stored_token(fleet)
+    late = provider(fleet, "worker-b")
+    looked = late._stored
+    looks: list[int] = []
+
+    def stale_first_look() -> tuple[str, float] | None:
+        looks.append(1)
+        if len(looks) == 1:  # B finds nothing; A refreshes before B takes the lease
+            refresh_connection(fleet.runtime, fleet.connected.connection_id, worker_id="worker-a")
+            return None
+        return looked()
+
+    monkeypatch.setattr(late, "_stored", stale_first_look)
+    before = token_requests(fleet)
+    token = late.access_token()
+    assert token_requests(fleet) - before == 1  # A's refresh only; B adopted its token
+    assert provider(fleet, "worker-c").access_token() == token
