@@ -206,6 +206,13 @@ def beat_config(settings: Settings) -> dict[str, Any]:
         "beat_schedule": schedule(settings),
         "beat_scheduler": "redbeat.RedBeatScheduler",
         "redbeat_redis_url": settings.redis_url,
+        # Its own options (else redbeat falls back to the broker's transport options):
+        # short socket timeouts, and transient Redis errors retried for up to a minute.
+        "redbeat_redis_options": {
+            "socket_timeout": 5,
+            "socket_connect_timeout": 5,
+            "retry_period": 60,
+        },
         "redbeat_lock_timeout": settings.snapfleet_beat_lock_timeout_s,
     }
 

@@ -147,7 +147,8 @@ def worker_process(fleet_env: dict[str, str], tmp_path: Path) -> Iterator[subpro
             env=fleet_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        _wait_until(lambda: "ready." in log.read_text(), "the worker to be ready")
+        # A loaded 2-core machine can take a while to start a prefork worker.
+        _wait_until(lambda: "ready." in log.read_text(), "the worker to be ready", timeout_s=180)
         yield process
     finally:
         os.killpg(process.pid, signal.SIGTERM)
