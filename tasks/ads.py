@@ -18,6 +18,7 @@ from tasks.payloads import AdCreate, AdDelete, AdPause, AdResume, AdUpdate
 from worker.base import Mutation, MutationTask
 from worker.reconcile import list_params, newest_first
 from worker.results import TaskFailed, failed
+from worker.writes import Done
 
 KIND = "ads"
 ORDER = "upload media -> create creative (snap.creative.create) -> create ad"
@@ -26,21 +27,27 @@ ORDER = "upload media -> create creative (snap.creative.create) -> create ad"
 @shared_task(bind=True, base=MutationTask, name="snap.ad.create", payload_model=AdCreate)
 def create(self: MutationTask, m: Mutation) -> dict[str, Any]:
     """`POST /adsquads/{id}/ads`; a lost answer is reconciled by listing the ad squad's ads."""
-    ad_squad_id = m.payload.ad_squad_id
     creative_type = _creative_type(m, m.payload.creative_id)
-    done = m.create(
-        "create",
+    item = m.payload.to_snap_item()
+    return m.succeeded(create_ad(m, "create", item, m.payload.ad_squad_id, creative_type))
+
+
+def create_ad(
+    m: Mutation, step: str, item: Mapping[str, Any], ad_squad_id: str, creative_type: str | None
+) -> Done:
+    """One ad under its ad squad, as the journaled write `step`."""
+    return m.create(
+        step,
         KIND,
-        m.payload.to_snap_item(),
+        item,
         parent_id=ad_squad_id,
-        send=lambda key, item: m.client.create_ads(
-            ad_squad_id, [item], idempotency_key=key, creative_type=creative_type
+        send=lambda key, sent: m.client.create_ads(
+            ad_squad_id, [sent], idempotency_key=key, creative_type=creative_type
         )[0],
         list_children=lambda: newest_first(
             m.client.list_ads(ad_squad_id, parent="adsquads", **list_params("adsquads", KIND))
         ),
     )
-    return m.succeeded(done)
 
 
 def _creative_type(m: Mutation, creative_id: str) -> str | None:

@@ -21,6 +21,7 @@ from tasks.payloads import (
 )
 from worker.base import Mutation, MutationTask
 from worker.reconcile import list_params, newest_first
+from worker.writes import Done
 
 KIND = "adsquads"
 
@@ -28,14 +29,19 @@ KIND = "adsquads"
 @shared_task(bind=True, base=MutationTask, name="snap.adsquad.create", payload_model=AdSquadCreate)
 def create(self: MutationTask, m: Mutation) -> dict[str, Any]:
     """`POST /campaigns/{id}/adsquads`; a lost answer is reconciled by listing the campaign's."""
-    campaign_id = m.payload.campaign_id
-    done = m.create(
-        "create",
+    item = m.payload.to_snap_item(m.to_micro)
+    return m.succeeded(create_ad_squad(m, "create", item, m.payload.campaign_id))
+
+
+def create_ad_squad(m: Mutation, step: str, item: Mapping[str, Any], campaign_id: str) -> Done:
+    """One ad squad under its campaign, as the journaled write `step`."""
+    return m.create(
+        step,
         KIND,
-        m.payload.to_snap_item(m.to_micro),
+        item,
         parent_id=campaign_id,
-        send=lambda key, item: m.client.create_ad_squads(
-            campaign_id, [item], idempotency_key=key, currency=m.account.currency
+        send=lambda key, sent: m.client.create_ad_squads(
+            campaign_id, [sent], idempotency_key=key, currency=m.account.currency
         )[0],
         list_children=lambda: newest_first(
             m.client.list_ad_squads(
@@ -43,7 +49,6 @@ def create(self: MutationTask, m: Mutation) -> dict[str, Any]:
             )
         ),
     )
-    return m.succeeded(done)
 
 
 def _put(m: Mutation, payload: Any) -> dict[str, Any]:

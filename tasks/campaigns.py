@@ -21,6 +21,7 @@ from tasks.payloads import (
 )
 from worker.base import Mutation, MutationTask
 from worker.reconcile import list_params, newest_first
+from worker.writes import Done
 
 KIND = "campaigns"
 
@@ -30,20 +31,24 @@ KIND = "campaigns"
 )
 def create(self: MutationTask, m: Mutation) -> dict[str, Any]:
     """`POST /adaccounts/{id}/campaigns`; a lost answer is reconciled by listing them."""
+    return m.succeeded(create_campaign(m, "create", m.payload.to_snap_item(m.to_micro)))
+
+
+def create_campaign(m: Mutation, step: str, item: Mapping[str, Any]) -> Done:
+    """One campaign under the task's ad account, as the journaled write `step`."""
     account_id = m.ad_account_id
-    done = m.create(
-        "create",
+    return m.create(
+        step,
         KIND,
-        m.payload.to_snap_item(m.to_micro),
+        item,
         parent_id=account_id,
-        send=lambda key, item: m.client.create_campaigns(account_id, [item], idempotency_key=key)[
+        send=lambda key, sent: m.client.create_campaigns(account_id, [sent], idempotency_key=key)[
             0
         ],
         list_children=lambda: newest_first(
             m.client.list_campaigns(account_id, **list_params("adaccounts", KIND))
         ),
     )
-    return m.succeeded(done)
 
 
 def _put(m: Mutation, payload: Any) -> dict[str, Any]:

@@ -25,9 +25,11 @@ from snap.errors import NotFound
 from storage import experiments as experiment_repo
 from storage import journal
 from storage.errors import NotFound as StoredNotFound
+from tasks.ads import create_ad
+from tasks.adsquads import create_ad_squad
+from tasks.campaigns import create_campaign
 from tasks.payloads import ExperimentLaunch, ExperimentSetVariantStatus, Variant
 from worker.base import Mutation, MutationTask
-from worker.reconcile import list_params, newest_first
 from worker.results import TaskFailed, failed
 from worker.writes import Done
 
@@ -186,55 +188,21 @@ def _this_task_started_it(session: Any, task_id: str) -> bool:
 
 
 def _create_campaign(m: Mutation, p: ExperimentLaunch) -> str:
-    account_id = m.ad_account_id
-    done = m.create(
-        "campaign",
-        "campaigns",
-        p.campaign_item(m.to_micro),
-        parent_id=account_id,
-        send=lambda key, item: m.client.create_campaigns(account_id, [item], idempotency_key=key)[
-            0
-        ],
-        list_children=lambda: newest_first(
-            m.client.list_campaigns(account_id, **list_params("adaccounts", "campaigns"))
-        ),
-    )
+    done = create_campaign(m, "campaign", p.campaign_item(m.to_micro))
     assert done.snap_id is not None
     return done.snap_id
 
 
 def _create_ad_squad(m: Mutation, p: ExperimentLaunch, v: Variant, campaign_id: str) -> Done:
-    return m.create(
-        f"adsquad:{v.name}",
-        "adsquads",
-        p.ad_squad_item(v, campaign_id=campaign_id, to_micro=m.to_micro),
-        parent_id=campaign_id,
-        send=lambda key, item: m.client.create_ad_squads(
-            campaign_id, [item], idempotency_key=key, currency=m.account.currency
-        )[0],
-        list_children=lambda: newest_first(
-            m.client.list_ad_squads(
-                campaign_id, parent="campaigns", **list_params("campaigns", "adsquads")
-            )
-        ),
-    )
+    item = p.ad_squad_item(v, campaign_id=campaign_id, to_micro=m.to_micro)
+    return create_ad_squad(m, f"adsquad:{v.name}", item, campaign_id)
 
 
 def _create_ad(
     m: Mutation, p: ExperimentLaunch, v: Variant, ad_squad_id: str, creative_type: str | None
 ) -> Done:
-    return m.create(
-        f"ad:{v.name}",
-        "ads",
-        p.ad_item(v, ad_squad_id=ad_squad_id),
-        parent_id=ad_squad_id,
-        send=lambda key, item: m.client.create_ads(
-            ad_squad_id, [item], idempotency_key=key, creative_type=creative_type
-        )[0],
-        list_children=lambda: newest_first(
-            m.client.list_ads(ad_squad_id, parent="adsquads", **list_params("adsquads", "ads"))
-        ),
-    )
+    item = p.ad_item(v, ad_squad_id=ad_squad_id)
+    return create_ad(m, f"ad:{v.name}", item, ad_squad_id, creative_type)
 
 
 # --- Toggling a variant -------------------------------------------------------------------
