@@ -339,9 +339,10 @@ def pull(
 ) -> dict[str, Any]:
     """Pull an ad account's stats (or one campaign's) and store them; the task's result.
 
-    Only a whole-account pull over the planned re-pull window moves the account's
-    finality marks and last sync time: a one-campaign or custom-range pull says nothing
-    about the rest of the account.
+    Only a whole-account pull over the planned re-pull window, at the configured
+    granularity, moves the account's finality marks and last sync time: a one-campaign or
+    custom-range pull says nothing about the rest of the account, and an on-demand pull
+    at the other granularity did not refresh the rows the marks stand for.
     """
     account = runtime.account(ad_account_id)
     require_active_connection(runtime, account)
@@ -360,7 +361,8 @@ def pull(
             outcome = read_campaign(client, account, plan, campaign_id)
         else:
             outcome = read_account(client, account, plan, stats_mode)
-    whole = campaign_id is None and start_date is None and end_date is None
+    configured = plan.granularity == runtime.settings.snapfleet_stats_granularity.upper()
+    whole = campaign_id is None and start_date is None and end_date is None and configured
     with runtime.session() as session:
         stored = store_rows(runtime, session, account, plan, outcome.rows)
         if campaign_id is None and outcome.stats_mode and outcome.stats_mode != stats_mode:

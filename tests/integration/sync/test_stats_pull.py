@@ -158,3 +158,17 @@ def test_a_custom_range_or_one_campaign_leaves_the_account_marks_alone(worker: F
         date(2026, 11, 5),
         date(2026, 11, 6),
     }
+
+
+def test_an_on_demand_hour_pull_leaves_the_day_marks_alone(worker: Fleet) -> None:
+    # A DAY pull leaves Nov 14 (LA) as the first day that is not final.
+    pull(worker)
+    advance_hours(worker, 24)
+    # An HOUR pull asked for by hand stores hourly rows only: the DAY rows of Nov 14 and
+    # 15 are still the provisional ones, so the next DAY pull must start at Nov 14 again,
+    # not at the mark the HOUR answer carried (Nov 15, now final in that answer).
+    pull(worker, granularity="HOUR")
+    seen = len(worker.sandbox.state.requests())
+    pull(worker)
+    calls = stats_requests(worker, since=seen)
+    assert [c["query"]["start_time"] for c in calls] == ["2026-11-14T00:00:00.000-08:00"]
