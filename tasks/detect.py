@@ -52,7 +52,8 @@ def _detect_one(task: SyncTask, ad_account_id: str) -> dict[str, Any]:
 
 def _fan_out(task: SyncTask, p: DetectRun, *, unfiltered: bool) -> dict[str, Any]:
     now, period_s = clock.now(task.app), task.runtime.settings.snapfleet_sync_period_s
-    if unfiltered and not claim_period(gate_redis(task.app), DETECT, period_s, now):
+    redis, owner = gate_redis(task.app), task.request.id
+    if unfiltered and not claim_period(redis, DETECT, period_s, now, owner=owner):
         logger.info("detect: already ran in this period; skipped")
         return {"status": "skipped", "code": "already_ran", "message": "already ran this period"}
     connection_id = None if p.connection_id is None else int(p.connection_id)

@@ -58,7 +58,8 @@ def pull_all(self: SyncTask, **payload: Any) -> dict[str, Any]:
         return validation_failure(exc, StatsPullAll)
     assert isinstance(p, StatsPullAll)
     now, period_s = clock.now(self.app), self.runtime.settings.snapfleet_stats_pull_period_s
-    if not payload and not claim_period(gate_redis(self.app), PULL_ALL, period_s, now):
+    redis, owner = gate_redis(self.app), self.request.id
+    if not payload and not claim_period(redis, PULL_ALL, period_s, now, owner=owner):
         logger.info("stats: pull_all already ran in this period; skipped")
         return {"status": "skipped", "code": "already_ran", "message": "already ran this period"}
     with self.runtime.session() as session:

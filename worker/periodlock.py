@@ -6,6 +6,10 @@ the same fan-out twice. Each period-bound job therefore first claims its period:
 `SET key NX EX` in Redis (the gate store: real Redis in a fleet, fakeredis embedded). The
 first claimant runs; any other run in the same period returns "skipped". The key expires
 with the period, so nothing needs cleaning.
+
+The claim holds its owner (the Celery task id). Tasks are acked late, so a worker that
+dies after claiming gets the same message (same task id) redelivered: that is still the
+period's one run, not a duplicate, and it claims again instead of being skipped.
 """
 
 from __future__ import annotations
@@ -21,7 +25,15 @@ def period_index(now: datetime, period_s: int) -> int:
     return int(now.timestamp()) // period_s
 
 
-def claim_period(redis: Any, job: str, period_s: int, now: datetime) -> bool:
-    """True for the first claim of `job` in the period of `now`, False for any other."""
+def claim_period(
+    redis: Any, job: str, period_s: int, now: datetime, *, owner: str | None = None
+) -> bool:
+    """True for the first claim of `job` in the period of `now` (and for a repeat claim
+    by the same `owner`, a redelivered message), False for any other."""
     key = f"{KEY_PREFIX}{job}:{period_index(now, period_s)}"
-    return bool(redis.set(key, now.isoformat(), nx=True, ex=max(1, period_s)))
+    value = owner or now.isoformat()
+    if redis.set(key, value, nx=True, ex=max(1, period_s)):
+        return True
+    held = redis.get(key)
+    held = held.decode() if isinstance(held, bytes) else held
+    return owner is not None and held == owner

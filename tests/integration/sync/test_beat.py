@@ -134,3 +134,18 @@ def test_accounts_needing_reauthorisation_are_skipped_and_named(synced: Fleet) -
         synced.app.tasks["snap.stats.pull"].apply(kwargs={"ad_account_id": USD_AD_ACCOUNT_ID}).get()
     )
     assert pulled["status"] == "skipped" and pulled["code"] == "not_connected"
+
+
+def test_a_fan_out_redelivered_after_a_crash_still_runs_its_period(worker: Fleet) -> None:
+    # acks_late: a worker that died after claiming the period (before or while fanning
+    # out) gets its message redelivered with the same task id. That is the period's one
+    # legitimate run, not a duplicate, so it must not be skipped; another message is.
+    for name in ("snap.stats.pull_all", "snap.detect.run"):
+        task = worker.app.tasks[name]
+        first = task.apply(kwargs={}, task_id=f"{name}-beat-1").get()
+        redelivered = task.apply(kwargs={}, task_id=f"{name}-beat-1").get()
+        other = task.apply(kwargs={}, task_id=f"{name}-beat-2").get()
+        assert first["status"] == "succeeded", first
+        assert redelivered["status"] == "succeeded", redelivered
+        assert other["status"] == "skipped" and other["code"] == "already_ran"
+    wait_for(lambda: _synced(worker) and _mirrored(worker))
