@@ -124,7 +124,15 @@ def _kind_transitions(
     now: datetime,
 ) -> list[detection.Transition]:
     entity_type = ENTITY_TYPES[kind]
-    stored = mirror_repo.for_ad_account(session, kind, account.ad_account_id)
+    everything = mirror_repo.for_ad_account(
+        session, kind, account.ad_account_id, include_deleted=True
+    )
+    stored = {i: row for i, row in everything.items() if not row.deleted}
+    # Snap does not undelete: a listing that still shows an entity stored as deleted was
+    # read before the fleet's own delete committed (or lags behind it). Storing it live
+    # again would report the fleet's delete as "deleted outside the fleet" next time.
+    deleted = {i for i, row in everything.items() if row.deleted}
+    items = [item for item in items if item["id"] not in deleted]
     found: list[detection.Transition] = []
     for item in items:
         row = stored.get(item["id"])

@@ -183,3 +183,25 @@ def test_concurrent_detections_of_one_account_report_a_transition_once(synced: F
         runs = list(pool.map(run, range(4)))
     assert sorted(r["events"] for r in runs) == [0, 0, 0, 1]
     assert len(events(synced, "ad_disapproved")) == 1
+
+
+def test_an_entity_the_fleet_deleted_during_a_detection_is_no_deletion_event(
+    worker: Fleet,
+) -> None:
+    from worker.entitysync import apply_fresh, read_fresh
+
+    ad = ids_of(worker, "ads")[1]
+    detect(worker)
+    runtime = worker.runtime
+    account = runtime.account(USD_AD_ACCOUNT_ID)
+    # A detection reads Snap's listings (the ad is still there)...
+    with runtime.account_gate_scope(account):
+        fresh = read_fresh(runtime.client(account.connection_id), USD_AD_ACCOUNT_ID)
+    # ...meanwhile the fleet deletes the ad (Snap and the mirror say so)...
+    deleted = worker.call("snap.ad.delete", {"ad_account_id": USD_AD_ACCOUNT_ID, "ad_id": ad})
+    assert deleted["status"] == "succeeded", deleted
+    # ...then the detection stores what it read, and the next one runs.
+    with runtime.session() as session:
+        apply_fresh(session, account, fresh, now=worker.sandbox.clock.now())
+    detect(worker)
+    assert events(worker, "entity_deleted") == []
