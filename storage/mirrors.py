@@ -105,15 +105,30 @@ def model(kind: str) -> type[MirrorColumns]:
         raise ValueError(f"unknown entity kind {kind!r}; expected one of {sorted(KINDS)}") from None
 
 
-def upsert_many(session: Session, kind: str, ad_account_id: str, items: Sequence[Item]) -> int:
+# The state detection compares (stored vs fresh) to find transitions.
+DETECTED_COLUMNS = ("delivery_status", "review_status", "review_status_reasons")
+
+
+def upsert_many(
+    session: Session,
+    kind: str,
+    ad_account_id: str,
+    items: Sequence[Item],
+    *,
+    detected: bool = False,
+) -> int:
     """Store the entities as just read from Snap: one statement per batch.
 
-    A re-seen entity is un-deleted; `first_seen_at` keeps its first value.
+    A re-seen entity is un-deleted; `first_seen_at` keeps its first value. Only detection
+    (`detected=True`) overwrites the delivery and review status of a stored entity: a
+    write's answer (an ad paused by the runner, already REJECTED on Snap) must not move
+    the stored state past a transition detection has not reported yet.
     """
     now = utcnow()
     table, to_columns = model(kind).__table__, KINDS[kind][1]  # type: ignore[attr-defined]
     rows = [{**_common(item, ad_account_id, now), **to_columns(item)} for item in items]
-    return upsert(session, table, rows, conflict=["id"], keep=["first_seen_at"])
+    keep = ["first_seen_at"] if detected else ["first_seen_at", *DETECTED_COLUMNS]
+    return upsert(session, table, rows, conflict=["id"], keep=keep)
 
 
 def by_ids(session: Session, kind: str, ids: Iterable[str]) -> dict[str, Any]:

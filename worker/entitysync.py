@@ -146,7 +146,7 @@ def _kind_transitions(
     for entity_id in gone:
         before = detection.snapshot(_row_state(stored[entity_id]))
         found.append(detection.deletion(entity_type, entity_id, before, now=now))
-    mirror_repo.upsert_many(session, kind, account.ad_account_id, items)
+    mirror_repo.upsert_many(session, kind, account.ad_account_id, items, detected=True)
     mirror_repo.mark_deleted(session, kind, gone, now=now)
     return found
 

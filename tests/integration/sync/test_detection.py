@@ -205,3 +205,18 @@ def test_an_entity_the_fleet_deleted_during_a_detection_is_no_deletion_event(
         apply_fresh(session, account, fresh, now=worker.sandbox.clock.now())
     detect(worker)
     assert events(worker, "entity_deleted") == []
+
+
+def test_a_rejection_is_reported_even_when_the_fleet_edits_the_ad_before_the_next_sync(
+    worker: Fleet,
+) -> None:
+    ad = ids_of(worker, "ads")[0]
+    detect(worker)
+    worker.sandbox.state.set_review_status(ad, "REJECTED", ["Misleading claims"])
+    # The runner pauses the ad before detection has run: the write's answer (the whole
+    # ad, REJECTED included) lands in the mirror, which detection compares against.
+    paused = worker.call("snap.ad.pause", {"ad_account_id": USD_AD_ACCOUNT_ID, "ad_id": ad})
+    assert paused["status"] == "succeeded", paused
+    detect(worker)
+    detect(worker)
+    assert [e.entity_id for e in events(worker, "ad_disapproved")] == [ad]
