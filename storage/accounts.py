@@ -47,13 +47,26 @@ def upsert_organizations(
     return upsert(session, Organization.__table__, rows, conflict=["id"], keep=["created_at"])
 
 
+# The state detection compares to report a suspension or a reinstatement.
+_DETECTED_COLUMNS = ("status", "delivery_status")
+
+
 def upsert_ad_accounts(
-    session: Session, items: Sequence[Mapping[str, Any]], *, connection_id: int | None
+    session: Session,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    connection_id: int | None,
+    detected: bool = False,
 ) -> int:
-    """Store ad accounts as Snap lists them; the fleet's own columns are left alone."""
+    """Store ad accounts as Snap lists them; the fleet's own columns are left alone.
+
+    Only detection (`detected=True`) overwrites a stored account's status: a capture at
+    (re)connect must not move it past a suspension detection has not reported yet.
+    """
     now = utcnow()
     rows = [_ad_account_row(item, connection_id, now) for item in items]
-    return upsert(session, AdAccount.__table__, rows, conflict=["id"], keep=_FLEET_COLUMNS)
+    keep = _FLEET_COLUMNS if detected else (*_FLEET_COLUMNS, *_DETECTED_COLUMNS)
+    return upsert(session, AdAccount.__table__, rows, conflict=["id"], keep=keep)
 
 
 def _ad_account_row(item: Mapping[str, Any], connection_id: int | None, now: datetime) -> dict:

@@ -112,7 +112,9 @@ def _account_transitions(
     found = detection.transitions(
         "ad_account", account.ad_account_id, before, after, now=now, time_zone=account.timezone
     )
-    account_repo.upsert_ad_accounts(session, [fresh.account], connection_id=account.connection_id)
+    account_repo.upsert_ad_accounts(
+        session, [fresh.account], connection_id=account.connection_id, detected=True
+    )
     return found
 
 

@@ -220,3 +220,19 @@ def test_a_rejection_is_reported_even_when_the_fleet_edits_the_ad_before_the_nex
     detect(worker)
     detect(worker)
     assert [e.entity_id for e in events(worker, "ad_disapproved")] == [ad]
+
+
+def test_a_suspension_is_reported_even_when_a_reconnect_read_the_account_first(
+    worker: Fleet,
+) -> None:
+    from worker.connect import capture_accounts
+
+    detect(worker)
+    worker.sandbox.state.suspend_ad_account(USD_AD_ACCOUNT_ID)
+    # The operator reconnects (or re-captures) before detection runs: the captured
+    # account, DISABLED already, must not become the state detection compares against.
+    capture_accounts(worker.runtime, worker.connected.connection_id)
+    detect(worker)
+    detect(worker)
+    found = [e.kind for e in events(worker) if e.entity_type == "ad_account"]
+    assert found == ["account_suspended"]
