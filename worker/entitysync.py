@@ -42,6 +42,7 @@ logger = logging.getLogger("snapfleet.detect")
 # Mirror kind (the API's plural key) -> the entity type events and stats use.
 ENTITY_TYPES = {"campaigns": "campaign", "adsquads": "ad_squad", "ads": "ad"}
 BUDGET_FIELDS = {"campaigns": "daily_budget_micro", "adsquads": "daily_budget_micro"}
+REVIEW_VERDICTS = ("APPROVED", "REJECTED")
 
 
 @dataclass
@@ -139,6 +140,8 @@ def _kind_transitions(
     for item in items:
         row = stored.get(item["id"])
         before = detection.snapshot(_row_state(row)) if row is not None else None
+        if kind == "ads" and before is not None:
+            before = _last_verdict(session, item, before)
         changes = detection.transitions(
             entity_type, item["id"], before, detection.snapshot(item),
             now=now, time_zone=account.timezone,
@@ -151,6 +154,23 @@ def _kind_transitions(
     mirror_repo.upsert_many(session, kind, account.ad_account_id, items, detected=True)
     mirror_repo.mark_deleted(session, kind, gone, now=now)
     return found
+
+
+def _last_verdict(
+    session: Session, item: Mapping[str, Any], before: dict[str, Any]
+) -> dict[str, Any]:
+    """An ad reported disapproved that went back to review (PENDING) before its approval
+    is still "approved again": compare its approval with the last verdict reported."""
+    if item.get("review_status") != "APPROVED" or before["review_status"] in REVIEW_VERDICTS:
+        return before
+    reported = [
+        e.kind
+        for e in event_repo.for_entity(session, "ad", item["id"])
+        if e.kind in ("ad_disapproved", "ad_approved")
+    ]
+    if reported and reported[-1] == "ad_disapproved":
+        return {**before, "review_status": "REJECTED"}
+    return before
 
 
 def _row_state(row: Any) -> dict[str, Any]:

@@ -236,3 +236,20 @@ def test_a_suspension_is_reported_even_when_a_reconnect_read_the_account_first(
     detect(worker)
     found = [e.kind for e in events(worker) if e.entity_type == "ad_account"]
     assert found == ["account_suspended"]
+
+
+def test_a_rejected_ad_approved_after_a_new_review_is_reported_approved_again(
+    worker: Fleet,
+) -> None:
+    ad = ids_of(worker, "ads")[0]
+    detect(worker)
+    worker.sandbox.state.set_review_status(ad, "REJECTED", ["Misleading claims"])
+    detect(worker)
+    # The advertiser fixes the ad; a sync sees it back in review, a later one approved.
+    worker.sandbox.state.set_review_status(ad, "PENDING")
+    detect(worker)
+    worker.sandbox.state.set_review_status(ad, "APPROVED")
+    detect(worker)
+    detect(worker)
+    found = [e.kind for e in events(worker) if e.entity_id == ad]
+    assert found == ["ad_disapproved", "ad_approved"]
