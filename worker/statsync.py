@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -253,6 +253,8 @@ def store_rows(
     account: AccountContext,
     plan: PullPlan,
     rows: Iterable[snapstats.StatsRow],
+    *,
+    settled_before: date | None = None,
 ) -> int:
     """Upsert the rows (deduplicated by key, last answer wins) with their FX rate and USD."""
     rates: dict[date, Decimal | None] = {}
@@ -261,7 +263,9 @@ def store_rows(
         if row.day is None:
             continue
         if row.day not in rates:
-            rates[row.day] = usd_rate(runtime, session, account.currency, row.day)
+            rates[row.day] = usd_rate(
+                runtime, session, account.currency, row.day, settled_before=settled_before
+            )
         stat = stats_repo.StatRow.of(
             row.as_dict(),
             ad_account_id=account.ad_account_id,
@@ -276,9 +280,21 @@ def store_rows(
     return len(keyed)
 
 
-def usd_rate(runtime: Runtime, session: Session, currency: str, day: date) -> Decimal | None:
-    """USD per unit on `day`: stored, else from the providers (then stored); None when
-    nobody knows it. Never 1.0 for a non-USD currency."""
+def usd_rate(
+    runtime: Runtime,
+    session: Session,
+    currency: str,
+    day: date,
+    *,
+    settled_before: date | None = None,
+) -> Decimal | None:
+    """USD per unit on `day`: stored, else from the providers; None when nobody knows it.
+    Never 1.0 for a non-USD currency.
+
+    A provider's rate is stored only for a day before `settled_before` (today, UTC): for
+    a day not over yet the reference feed answers the last published day's rate, which
+    must not become that day's rate for good (the day's rows are re-pulled, and converted
+    again, until they are final)."""
     if currency.upper() == fx_repo.USD:
         return Decimal(1)
     stored = fx_repo.rate_for(session, currency, day)
@@ -289,7 +305,7 @@ def usd_rate(runtime: Runtime, session: Session, currency: str, day: date) -> De
     except FxUnavailable as exc:
         logger.warning("stats: no FX rate for %s on %s yet: %s", currency, day, exc)
         return None
-    if found is not None:
+    if found is not None and (settled_before is None or day < settled_before):
         fx_repo.record_rate(session, currency, day, found, source="provider")
     return found
 
@@ -305,11 +321,13 @@ def record_rate(
     return filled
 
 
-def fill_waiting_usd(runtime: Runtime, session: Session) -> int:
+def fill_waiting_usd(
+    runtime: Runtime, session: Session, *, settled_before: date | None = None
+) -> int:
     """Give every flagged row whose rate is now known (stored or provided) its USD amount."""
     filled = 0
     for currency, day in waiting_for_rates(session):
-        rate = usd_rate(runtime, session, currency, day)
+        rate = usd_rate(runtime, session, currency, day, settled_before=settled_before)
         if rate is not None:
             filled += stats_repo.fill_usd(session, currency, day, rate)
     return filled
@@ -364,12 +382,13 @@ def pull(
     configured = plan.granularity == runtime.settings.snapfleet_stats_granularity.upper()
     whole = campaign_id is None and start_date is None and end_date is None and configured
     with runtime.session() as session:
-        stored = store_rows(runtime, session, account, plan, outcome.rows)
+        today = now.astimezone(UTC).date()
+        stored = store_rows(runtime, session, account, plan, outcome.rows, settled_before=today)
         if campaign_id is None and outcome.stats_mode and outcome.stats_mode != stats_mode:
             account_repo.set_stats_mode(session, ad_account_id, outcome.stats_mode)
         if whole:
             _record_sync(session, ad_account_id, now, outcome)
-        filled = fill_waiting_usd(runtime, session)
+        filled = fill_waiting_usd(runtime, session, settled_before=today)
     return _result(ad_account_id, campaign_id, plan, outcome, stored, filled)
 
 

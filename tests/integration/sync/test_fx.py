@@ -96,3 +96,46 @@ def test_an_operator_rate_fills_the_rows_that_waited(synced: Fleet) -> None:
     assert filled == len(todays) > 0
     assert all(r.spend_usd_micro is not None and not r.fx_missing for r in todays)
     assert all(r.fx_missing for r in _eur_rows(synced) if r.day != day)
+
+
+ECB_DAY = (
+    '<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" '
+    'xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref"><Cube>{days}</Cube>'
+    "</gesmes:Envelope>"
+)
+
+
+def _ecb(rates: dict[str, str]) -> bytes:
+    days = "".join(
+        f'<Cube time="{day}"><Cube currency="USD" rate="{rate}"/></Cube>'
+        for day, rate in rates.items()
+    )
+    return ECB_DAY.format(days=days).encode()
+
+
+def test_a_provisional_rate_for_today_is_not_kept_once_the_day_is_published(
+    worker: Fleet,
+) -> None:
+    import httpx
+
+    from worker.fx import ReferenceRateProvider
+
+    # Monday Nov 16 (Paris) before the day's fixing: the feed has Friday's rate, which the
+    # provider answers for today provisionally. Later the feed publishes Monday's.
+    feed = {"2026-11-13": "1.05"}
+    ticks = [0.0]
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=_ecb(feed)))
+    provider = ReferenceRateProvider(
+        "https://ecb.example/eurofxref.xml", transport=transport, clock=lambda: ticks[0]
+    )
+    with_rates(worker, provider)  # type: ignore[arg-type]
+    pull = {"ad_account_id": EUR_AD_ACCOUNT_ID}
+    assert worker.call("snap.stats.pull", pull)["status"] == "succeeded"
+    monday = date(2026, 11, 16)
+    assert {r.fx_rate for r in _eur_rows(worker) if r.day == monday} == {Decimal("1.05")}
+    feed["2026-11-16"] = "1.10"
+    ticks[0] += 7200  # the provider's own refresh period has passed
+    advance_hours(worker, 1)
+    assert worker.call("snap.stats.pull", pull)["status"] == "succeeded"
+    # Today is re-pulled (never final) and converted at the day's published rate.
+    assert {r.fx_rate for r in _eur_rows(worker) if r.day == monday} == {Decimal("1.10")}
