@@ -32,6 +32,7 @@ from storage import accounts as account_repo
 from storage import events as event_repo
 from storage import mirrors as mirror_repo
 from storage.models.accounts import AdAccount
+from storage.models.base import utcnow
 from storage.models.stats import DailyStat
 from worker import detection
 from worker.fanout import require_active_connection
@@ -52,11 +53,15 @@ class FreshState:
     account: dict[str, Any]
     entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     api_calls: int = 0
+    # Before the listings were read (wall clock, as the mirror's `last_seen_at`): an entity
+    # the fleet stored after it may be missing from them without being deleted.
+    read_at: datetime = field(default_factory=utcnow)
 
 
 def read_fresh(client: SnapClient, ad_account_id: str) -> FreshState:
     """The account and full listings of its campaigns, ad squads and ads."""
-    state = FreshState(account=_plain(client.ad_account(ad_account_id)))
+    read_at = utcnow()
+    state = FreshState(account=_plain(client.ad_account(ad_account_id)), read_at=read_at)
     state.entities["campaigns"] = [_plain(c) for c in client.list_campaigns(ad_account_id)]
     squads = client.list_ad_squads(ad_account_id, parent="adaccounts")
     state.entities["adsquads"] = [_plain(s) for s in squads]
@@ -88,7 +93,7 @@ def apply_fresh(
     outcome = DetectOutcome()
     found = _account_transitions(session, account, fresh, now)
     for kind, items in fresh.entities.items():
-        found += _kind_transitions(session, account, kind, items, now)
+        found += _kind_transitions(session, account, kind, items, now, fresh.read_at)
         outcome.entities += len(items)
     for transition in found:
         event = _record(session, account, transition)
@@ -125,6 +130,7 @@ def _kind_transitions(
     kind: str,
     items: Sequence[dict[str, Any]],
     now: datetime,
+    read_at: datetime,
 ) -> list[detection.Transition]:
     entity_type = ENTITY_TYPES[kind]
     everything = mirror_repo.for_ad_account(
@@ -147,7 +153,8 @@ def _kind_transitions(
             now=now, time_zone=account.timezone,
         )  # fmt: skip
         found += [_confirmed(session, account, kind, item, t, now) for t in changes]
-    gone = sorted(set(stored) - {item["id"] for item in items})
+    listed = {item["id"] for item in items}
+    gone = sorted(i for i, row in stored.items() if i not in listed and row.last_seen_at < read_at)
     for entity_id in gone:
         before = detection.snapshot(_row_state(stored[entity_id]))
         found.append(detection.deletion(entity_type, entity_id, before, now=now))

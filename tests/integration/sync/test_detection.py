@@ -253,3 +253,34 @@ def test_a_rejected_ad_approved_after_a_new_review_is_reported_approved_again(
     detect(worker)
     found = [e.kind for e in events(worker) if e.entity_id == ad]
     assert found == ["ad_disapproved", "ad_approved"]
+
+
+def test_an_entity_the_fleet_created_during_a_detection_is_no_deletion_event(
+    worker: Fleet,
+) -> None:
+    from worker.entitysync import apply_fresh, read_fresh
+
+    detect(worker)
+    runtime = worker.runtime
+    account = runtime.account(USD_AD_ACCOUNT_ID)
+    # A detection reads Snap's listings...
+    with runtime.account_gate_scope(account):
+        fresh = read_fresh(runtime.client(account.connection_id), USD_AD_ACCOUNT_ID)
+    # ...meanwhile the fleet creates a campaign (Snap and the mirror hold it)...
+    created = worker.call(
+        "snap.campaign.create",
+        {
+            "ad_account_id": USD_AD_ACCOUNT_ID,
+            "name": "made during detection",
+            "status": "PAUSED",
+            "start_time": "2026-12-01T00:00:00-08:00",
+            "daily_budget_usd": "150.00",
+            "objective_v2_properties": {"objective_v2_type": "SALES"},
+        },
+    )
+    assert created["status"] == "succeeded", created
+    # ...then the detection compares what it read (without the campaign) and stores it.
+    with runtime.session() as session:
+        apply_fresh(session, account, fresh, now=worker.sandbox.clock.now())
+    detect(worker)
+    assert events(worker, "entity_deleted") == []
