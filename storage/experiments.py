@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.errors import NotFound
+from storage.models.base import utcnow
 from storage.models.experiments import Experiment, Variant
+from storage.upsert import dialect_insert
 
 ROLES = ("control", "treatment")
 
@@ -38,6 +40,47 @@ def create(
     )
     experiment.variants = [_variant(v) for v in variants]
     session.add(experiment)
+    session.flush()
+    return experiment
+
+
+def claim_launch(
+    session: Session,
+    *,
+    experiment_id: str,
+    ad_account_id: str,
+    task_id: str,
+    name: str,
+    variants: Sequence[Mapping[str, Any]],
+    status: str = "launching",
+) -> Experiment:
+    """Take the launch of an experiment for one task, or learn who has it.
+
+    One `INSERT ... ON CONFLICT DO NOTHING`: of two tasks launching the same experiment
+    at once exactly one stores it (with its variants); every claimant reads back the
+    stored row and compares `launched_by_task_id` with its own task id.
+    """
+    if len([v for v in variants if v.get("role") == "control"]) != 1:
+        raise ValueError(f"experiment {name!r} needs exactly one control variant")
+    now = utcnow()
+    row = dict(
+        id=experiment_id, ad_account_id=ad_account_id, name=name, status=status,
+        launched_by_task_id=task_id, created_at=now, updated_at=now,
+    )  # fmt: skip
+    stmt = dialect_insert(session, Experiment.__table__).values(**row)
+    claimed = stmt.on_conflict_do_nothing(index_elements=["id"]).returning(Experiment.id)
+    if session.execute(claimed).scalar_one_or_none() is not None:  # this call inserted it
+        for spec in variants:
+            variant = _variant(spec)
+            variant.experiment_id = experiment_id
+            session.add(variant)
+        session.flush()
+    return get(session, experiment_id)
+
+
+def set_campaign(session: Session, experiment_id: str, campaign_id: str) -> Experiment:
+    experiment = get(session, experiment_id)
+    experiment.campaign_id = campaign_id
     session.flush()
     return experiment
 

@@ -10,8 +10,8 @@ so a retry of the launch replays what was made and resumes where it stopped; the
 are `<experiment_id>:<variant>`, what reconcile matches after a lost answer. The
 referenced creatives (and a given campaign) are read first: a missing one fails as
 `not_found` naming its field before anything is written. The experiment and its
-variants are stored (`storage.experiments`): `launching` while entities are made,
-`running` once every variant has its ad.
+variants are stored (`storage.experiments`) before any write, claimed by the launching
+task: `launching` while entities are made, `running` once every variant has its ad.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from storage import experiments as experiment_repo
-from storage import journal
 from storage.errors import NotFound as StoredNotFound
 from tasks.ads import create_ad
 from tasks.adsquads import create_ad_squad
@@ -42,10 +41,11 @@ LAUNCHING, RUNNING = "launching", "running"
 def launch(self: MutationTask, m: Mutation) -> dict[str, Any]:
     p: ExperimentLaunch = m.payload
     creative_types = _check_references(m, p)
-    already = _check_not_launched_elsewhere(m, p)
+    already = _claim_launch(m, p)
     if already is not None:
         return already
     campaign_id = p.campaign_id or _create_campaign(m, p)
+    _store(m, lambda s: experiment_repo.set_campaign(s, p.experiment_id, campaign_id))
     variants = {
         v.name: _launch_variant(m, p, v, campaign_id, creative_types[v.creative_id])
         for v in p.variants
@@ -62,7 +62,6 @@ def _launch_variant(
     """The variant's ad squad, then its ad; both recorded on the stored variant."""
     squad = _create_ad_squad(m, p, v, campaign_id)
     assert squad.snap_id is not None
-    _store(m, lambda s: _stored(s, m, p, campaign_id))
     ad = _create_ad(m, p, v, squad.snap_id, creative_type)
     _store(
         m,
@@ -119,19 +118,24 @@ def _store(m: Mutation, change: Any) -> Any:
         return change(session)
 
 
-def _check_not_launched_elsewhere(m: Mutation, p: ExperimentLaunch) -> dict[str, Any] | None:
-    """Whether this run may make entities: yes for a new experiment or a retry of its task.
+def _claim_launch(m: Mutation, p: ExperimentLaunch) -> dict[str, Any] | None:
+    """Make this task the experiment's one launcher, or answer for the one that is.
 
-    The experiment is stored only after its first journaled write (`_stored`), so a
-    stored experiment with no journal entry of this task was started by another task:
-    running, it gets the stored ids; still launching, it is a conflict (two launches of
-    one experiment would make two sets of ad squads).
+    The claim is one insert-if-absent before any write (`storage.experiments`), so two
+    tasks launching one experiment at once never make two sets of ad squads. This task's
+    own claim (a new launch, or a retry of it) proceeds; a launch another task finished
+    answers with its ids; one another task is still making is a conflict.
     """
     with m.runtime.session() as session:
-        try:
-            stored = experiment_repo.get(session, p.experiment_id)
-        except StoredNotFound:
-            return None
+        stored = experiment_repo.claim_launch(
+            session,
+            experiment_id=p.experiment_id,
+            ad_account_id=m.ad_account_id,
+            task_id=m.context.task_id,
+            name=p.campaign.name if p.campaign else p.experiment_id,
+            variants=[{"name": v.name, "role": v.role, "status": v.status} for v in p.variants],
+            status=LAUNCHING,
+        )
         if stored.ad_account_id != m.ad_account_id:
             raise TaskFailed(
                 failed(
@@ -141,7 +145,7 @@ def _check_not_launched_elsewhere(m: Mutation, p: ExperimentLaunch) -> dict[str,
                     field="experiment_id",
                 )
             )
-        if _this_task_started_it(session, m.context.task_id):
+        if stored.launched_by_task_id == m.context.task_id:
             return None
         if stored.status == RUNNING:
             return m.succeeded(
@@ -162,26 +166,6 @@ def _check_not_launched_elsewhere(m: Mutation, p: ExperimentLaunch) -> dict[str,
             field="experiment_id",
         )
     )
-
-
-def _stored(session: Any, m: Mutation, p: ExperimentLaunch, campaign_id: str) -> None:
-    """Store the experiment (launching) once its first entity exists; idempotent."""
-    try:
-        experiment_repo.get(session, p.experiment_id)
-    except StoredNotFound:
-        experiment_repo.create(
-            session,
-            experiment_id=p.experiment_id,
-            ad_account_id=m.ad_account_id,
-            name=p.campaign.name if p.campaign else p.experiment_id,
-            variants=[{"name": v.name, "role": v.role, "status": v.status} for v in p.variants],
-            campaign_id=campaign_id,
-            status=LAUNCHING,
-        )
-
-
-def _this_task_started_it(session: Any, task_id: str) -> bool:
-    return any(entry.step != "task" for entry in journal.for_task(session, task_id))
 
 
 # --- The writes ---------------------------------------------------------------------------

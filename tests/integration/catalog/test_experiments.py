@@ -209,3 +209,25 @@ def test_launch_under_an_existing_campaign_makes_no_campaign(
     assert _made(fleet, experiment_id) == {"adsquads": 2, "ads": 2}
     assert (missing["code"], missing["field"]) == ("not_found", "campaign_id")
     assert _made(fleet, f"{experiment_id}-x") == {}
+
+
+def test_two_tasks_launching_one_experiment_at_once_make_one_set(
+    fleet_worker: Fleet, creatives: list[str]
+) -> None:
+    """Given two task ids launching the same experiment concurrently (the worker runs two at
+    a time), when both finish, then one launched it and the other did not make anything."""
+    fleet = fleet_worker
+    experiment_id = f"exp-{uuid.uuid4().hex[:8]}"
+    sent = [
+        fleet.app.send_task(
+            "snap.experiment.launch", kwargs=_launch(experiment_id, creatives),
+            task_id=str(uuid.uuid4()),
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    outcomes = [r.get(timeout=60, propagate=False) for r in sent]
+    launched = [o for o in outcomes if o["status"] == "succeeded" and not o.get("already_launched")]
+    assert len(launched) == 1, outcomes
+    other = next(o for o in outcomes if o is not launched[0])
+    assert other.get("already_launched") or other.get("code") == "conflict", other
+    assert _made(fleet, experiment_id) == Counter({"campaigns": 1, "adsquads": 2, "ads": 2})
