@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from celery import shared_task
@@ -27,6 +26,7 @@ from worker.media_ready import DEFAULT_WAIT_S, ERROR, MediaState, status_of, wai
 from worker.media_source import MediaFile, MediaSourceError, media_file
 from worker.reconcile import list_params, newest_first
 from worker.results import TaskFailed, failed
+from worker.settings import Settings
 
 # snap-api.md, Media: one request up to 32 MB, else multipart-upload-v2 in parts.
 SIMPLE_UPLOAD_MAX_BYTES = CLIENT_SIMPLE_MAX_BYTES
@@ -38,7 +38,7 @@ WAIT_MARGIN_S = 60.0
 @shared_task(bind=True, base=MutationTask, name="snap.media.upload", payload_model=MediaUpload)
 def upload(self: MutationTask, m: Mutation) -> dict[str, Any]:
     payload: MediaUpload = m.payload
-    with _source(payload, m.runtime.settings.media_roots) as file:
+    with _source(payload, m.runtime.settings) as file:
         media_id = _create(m, payload)
         uploaded = _upload(m, media_id, file)
     state = _wait(self, m, media_id, status_of(uploaded))
@@ -46,14 +46,15 @@ def upload(self: MutationTask, m: Mutation) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _source(payload: MediaUpload, roots: list[Path]) -> Iterator[MediaFile]:
+def _source(payload: MediaUpload, settings: Settings) -> Iterator[MediaFile]:
     """The media bytes as a local file; a bad source fails as `validation` naming the field."""
     try:
         with media_file(
             source_url=str(payload.source_url) if payload.source_url else None,
             file_path=payload.file_path,
             fallback_name=payload.name,
-            roots=roots,
+            roots=settings.media_roots,
+            allow_private_urls=settings.snapfleet_media_allow_private_urls,
         ) as file:
             yield file
     except MediaSourceError as exc:

@@ -91,6 +91,7 @@ def fleet_settings(
         snapchat_ads_oauth_url=Sandbox.oauth_url,
         snapfleet_home=tmp_path / "home",
         snapfleet_media_roots=str(tmp_path),
+        snapfleet_media_allow_private_urls=True,  # the tests serve media from 127.0.0.1
         # The app and token scopes (split fairly between active accounts) are the gate's
         # own tests' business; here they would only turn bursts of setup calls into
         # GateTimeouts. The account scope stays on.

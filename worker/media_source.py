@@ -12,7 +12,9 @@ must not be able to upload any file the worker can read (its secrets, say) to Sn
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
+import socket
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ def media_file(
     max_bytes: int = MAX_MEDIA_BYTES,
     http: httpx.Client | None = None,
     roots: Sequence[Path] = (),
+    allow_private_urls: bool = False,
 ) -> Iterator[MediaFile]:
     """The media's bytes as a local file (downloaded for a URL, removed afterwards).
 
@@ -72,7 +75,7 @@ def media_file(
     fd, temp = tempfile.mkstemp(prefix="snapfleet-media-")
     try:
         with os.fdopen(fd, "wb") as sink:
-            size = _download(source_url, sink, max_bytes, http)
+            size = _download(source_url, sink, max_bytes, http, allow_private_urls)
         yield MediaFile(Path(temp), _url_file_name(source_url, fallback_name), size)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -110,8 +113,12 @@ def _local(path: Path, max_bytes: int) -> MediaFile:
     return MediaFile(path, path.name, size)
 
 
-def _download(url: str, sink: object, max_bytes: int, http: httpx.Client | None) -> int:
+def _download(
+    url: str, sink: object, max_bytes: int, http: httpx.Client | None, allow_private: bool
+) -> int:
     client = http or httpx.Client(timeout=DOWNLOAD_TIMEOUT_S, follow_redirects=True)
+    if not allow_private:  # every hop, redirects included, is checked before it is sent
+        client.event_hooks["request"] = [*client.event_hooks["request"], _refuse_private]
     try:
         with client.stream("GET", url) as response:
             if response.status_code != 200:
@@ -129,6 +136,29 @@ def _download(url: str, sink: object, max_bytes: int, http: httpx.Client | None)
     finally:
         if http is None:
             client.close()
+
+
+def _refuse_private(request: httpx.Request) -> None:
+    """A download may not reach the worker's own network (metadata services, databases).
+
+    The host is resolved here and refused if any address is private, loopback,
+    link-local, reserved or multicast. (A DNS answer that changes between this check and
+    the connection is not caught; the check stops the plain case of a payload naming an
+    internal address.)
+    """
+    host = request.url.host
+    try:
+        infos = socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        raise MediaSourceError(f"source_url: cannot resolve {host}", field="source_url") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            raise MediaSourceError(
+                f"source_url: {host} is a private address; set "
+                "SNAPFLEET_MEDIA_ALLOW_PRIVATE_URLS=true to download from it",
+                field="source_url",
+            )
 
 
 def _copy(response: httpx.Response, sink: object, max_bytes: int) -> int:

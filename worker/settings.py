@@ -155,6 +155,9 @@ class Settings(BaseSettings):
     snapfleet_beat_lock_timeout_s: int = Field(
         180, ge=10, description="redbeat lock: a standby beat takes over after this"
     )
+    snapfleet_media_allow_private_urls: bool = Field(
+        False, description="let snap.media.upload download from private/loopback addresses"
+    )
     snapfleet_media_roots: str | None = Field(
         None, description="comma-separated directories snap.media.upload may read file_path from"
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 from worker.media_source import MediaSourceError, media_file
@@ -44,7 +45,7 @@ def files_url() -> Iterator[str]:
 
 
 def test_a_url_is_downloaded_to_a_temporary_file_removed_afterwards(files_url: str) -> None:
-    with media_file(source_url=f"{files_url}/hero.png?v=2") as media:
+    with media_file(source_url=f"{files_url}/hero.png?v=2", allow_private_urls=True) as media:
         assert media.path.read_bytes() == BODY
         assert (media.file_name, media.size_bytes) == ("hero.png", len(BODY))
         temp = media.path
@@ -55,7 +56,7 @@ def test_a_url_is_downloaded_to_a_temporary_file_removed_afterwards(files_url: s
 def test_a_download_over_the_cap_is_refused_and_cleaned_up(files_url: str, path: str) -> None:
     with (
         pytest.raises(MediaSourceError, match="larger than 1000 bytes") as caught,
-        media_file(source_url=f"{files_url}{path}", max_bytes=1000),
+        media_file(source_url=f"{files_url}{path}", max_bytes=1000, allow_private_urls=True),
     ):
         pass
     assert caught.value.field == "source_url"
@@ -64,7 +65,7 @@ def test_a_download_over_the_cap_is_refused_and_cleaned_up(files_url: str, path:
 def test_a_failed_download_names_the_field(files_url: str) -> None:
     with (
         pytest.raises(MediaSourceError, match="source_url: download answered 404"),
-        media_file(source_url=f"{files_url}/missing.mp4"),
+        media_file(source_url=f"{files_url}/missing.mp4", allow_private_urls=True),
     ):
         pass
 
@@ -115,3 +116,38 @@ def test_a_path_outside_the_allowed_directories_is_refused(tmp_path: Path, escap
         media_file(file_path=str(allowed / escape), roots=[allowed]),
     ):
         pass
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hero.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.8/hero.png",
+        "http://[::1]/hero.png",
+    ],
+)
+def test_a_download_from_the_workers_own_network_is_refused(url: str) -> None:
+    with (
+        pytest.raises(MediaSourceError, match="private address") as caught,
+        media_file(source_url=url),
+    ):
+        pass
+    assert caught.value.field == "source_url"
+
+
+def test_a_redirect_into_the_workers_own_network_is_refused(files_url: str) -> None:
+    """A public-looking URL that redirects to a private one is refused at the redirect."""
+    hops: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hops.append(str(request.url))
+        return httpx.Response(302, headers={"location": f"{files_url}/hero.png"})
+
+    public = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+    with (
+        pytest.raises(MediaSourceError, match="private address"),
+        media_file(source_url="http://93.184.215.14/hero.png", http=public),
+    ):
+        pass
+    assert hops == ["http://93.184.215.14/hero.png"]
