@@ -212,8 +212,16 @@ def _runtime():
 @app.command()
 def connect(
     tenant: str = typer.Option(..., "--tenant", help="the dashboard tenant this connection is for"),
-    access_token: str | None = typer.Option(None, help="an access token obtained elsewhere"),
-    refresh_token: str | None = typer.Option(None, help="its refresh token (stored encrypted)"),
+    access_token: str | None = typer.Option(
+        None,
+        envvar="SNAPFLEET_CONNECT_ACCESS_TOKEN",
+        help="an access token obtained elsewhere (the env var keeps it out of `ps`)",
+    ),
+    refresh_token: str | None = typer.Option(
+        None,
+        envvar="SNAPFLEET_CONNECT_REFRESH_TOKEN",
+        help="its refresh token, stored encrypted (the env var keeps it out of `ps`)",
+    ),
     expires_in: float | None = typer.Option(None, help="seconds the access token has left"),
     code: str | None = typer.Option(None, help="an OAuth authorization code to exchange"),
     redirect_uri: str | None = typer.Option(None, help="the redirect URI the code was issued for"),

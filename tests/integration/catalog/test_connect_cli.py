@@ -176,3 +176,16 @@ def test_cli_connect_with_refused_tokens_exits_non_zero_with_the_seed_message(
 def test_cli_connect_needs_exactly_one_way_in(cli_env: dict[str, Any]) -> None:
     result = CliRunner().invoke(cli, ["connect", "--tenant", "t"])
     assert result.exit_code == 2
+
+
+def test_cli_connect_takes_tokens_from_the_environment(
+    cli_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens on the command line show in `ps` and shell history; the env vars don't."""
+    monkeypatch.setenv("SNAPFLEET_CONNECT_ACCESS_TOKEN", "revoked-access")
+    monkeypatch.setenv("SNAPFLEET_CONNECT_REFRESH_TOKEN", "revoked-refresh")
+    result = CliRunner().invoke(cli, ["connect", "--tenant", "cli-env"])
+    # The tokens were read (and refused by the sandbox), not missing (exit 2).
+    assert result.exit_code == 1
+    assert "returned 401" in result.stderr
+    assert "revoked-refresh" not in result.output
