@@ -51,7 +51,21 @@ def settings() -> None:
     """Print the effective settings (secrets masked) and exit non-zero if they are invalid."""
     current = load_settings()
     for name, value in current.model_dump().items():
+        if name.endswith("_url") and isinstance(value, str):
+            value = _without_password(value)
         typer.echo(f"{name.upper()}={value}")
+
+
+def _without_password(url: str) -> str:
+    """A URL with its password (if any) shown as ***: DATABASE_URL, REDIS_URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 @app.command()

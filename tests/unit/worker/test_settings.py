@@ -87,6 +87,17 @@ def test_cli_masks_the_client_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "very-secret-value" not in result.output
 
 
+def test_cli_masks_passwords_in_service_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://fleet:db-pass-123@db:5432/fleet")
+    monkeypatch.setenv("REDIS_URL", "redis://:redis-pass-456@cache:6379/0")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["settings"])
+    assert result.exit_code == 0
+    assert "db-pass-123" not in result.output and "redis-pass-456" not in result.output
+    assert "DATABASE_URL=postgresql+psycopg://fleet:***@db:5432/fleet" in result.output
+    assert "REDIS_URL=redis://:***@cache:6379/0" in result.output
+
+
 def test_a_journal_lease_shorter_than_an_attempt_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
