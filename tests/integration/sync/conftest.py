@@ -42,7 +42,10 @@ def clean_sync_tables(migrated_database: str) -> None:
         conn.execute(
             text(
                 "UPDATE ad_accounts SET stats_mode = NULL, last_synced_at = NULL, "
-                "finalized_data_end_time = NULL, conversion_data_processed_end_time = NULL"
+                "finalized_data_end_time = NULL, conversion_data_processed_end_time = NULL, "
+                # Each test's sandbox is a new world: no status detection has seen yet
+                # (a capture no longer overwrites it, so a suspension stays stored).
+                "status = NULL, delivery_status = NULL"
             )
         )
     engine.dispose()
