@@ -239,6 +239,17 @@ def read_campaign(
     return reader.outcome
 
 
+def require_campaign_of(client: SnapClient, ad_account_id: str, campaign_id: str) -> None:
+    """Refuse a campaign of another ad account: its rows would be stored under this
+    account, in this account's currency and days (one GET, on-demand pulls only)."""
+    owner = getattr(client.get_campaign(campaign_id), "ad_account_id", None)
+    if owner is not None and str(owner) != ad_account_id:
+        raise ValidationError(
+            f"campaign_id {campaign_id} belongs to ad account {owner}, not {ad_account_id}",
+            field="campaign_id",
+        )
+
+
 def list_campaign_ids(client: SnapClient, ad_account_id: str) -> list[str]:
     """Every live campaign of the account, however long ago it was edited (one full list)."""
     return [str(c.id) for c in client.list_campaigns(ad_account_id)]
@@ -376,6 +387,7 @@ def pull(
     client = runtime.client(account.connection_id)
     with runtime.account_gate_scope(account):
         if campaign_id is not None:
+            require_campaign_of(client, ad_account_id, campaign_id)
             outcome = read_campaign(client, account, plan, campaign_id)
         else:
             outcome = read_account(client, account, plan, stats_mode)

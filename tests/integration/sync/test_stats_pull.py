@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from snap.sandbox.seed import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from storage.models.accounts import AdAccount
-from storage.models.stats import DailyStat
+from storage.models.stats import DailyStat, HourlyStat
 from tests.fleet import Fleet
 from tests.integration.sync.conftest import add_campaign, advance_hours, stats_requests
 
@@ -172,3 +172,25 @@ def test_an_on_demand_hour_pull_leaves_the_day_marks_alone(worker: Fleet) -> Non
     pull(worker)
     calls = stats_requests(worker, since=seen)
     assert [c["query"]["start_time"] for c in calls] == ["2026-11-14T00:00:00.000-08:00"]
+
+
+def test_a_campaign_of_another_account_is_refused_not_stored_in_the_wrong_currency(
+    worker: Fleet,
+) -> None:
+    state = worker.sandbox.state
+    euro_campaign = state.store.children("campaigns", "adaccounts", EUR_AD_ACCOUNT_ID)[0]
+    advance_hours(worker, 2)
+    # HOUR windows are whole hours in Paris and in Los Angeles alike, so Snap answers: the
+    # EUR spend would be stored under the USD account, as USD at a rate of 1.
+    result = worker.call(
+        "snap.stats.pull",
+        {
+            "ad_account_id": USD_AD_ACCOUNT_ID,
+            "campaign_id": euro_campaign.entity["id"],
+            "granularity": "HOUR",
+        },
+    )
+    assert result["status"] == "failed" and result["code"] == "validation", result
+    assert "campaign_id" in result["message"]
+    with worker.runtime.session() as session:
+        assert session.scalar(select(func.count()).select_from(HourlyStat)) == 0
