@@ -221,8 +221,10 @@ class ReferenceRateProvider:
     A day without a rate takes the latest earlier published day at most
     `max_fallback_days` back (weekends, holidays), never further and never a later day.
     A currency the feed does not quote is None. A feed that cannot be read raises
-    `FxUnavailable` (one attempt per call; the calling task owns retries), except on a
-    refresh: then the days already read still answer and the failure is logged.
+    `FxUnavailable` (the calling task owns retries), except on a refresh: then the days
+    already read still answer and the failure is logged. After a failed read the feed is
+    not asked again for `failure_backoff_s`: meanwhile `FxUnavailable` is raised at once,
+    so a feed that is down costs one timeout, not one per row of a pull.
 
     Its answers for a day not yet published are provisional (today before the fixing takes
     yesterday's rate), so do not wrap it in `CachedRates`; it keeps its own table.
@@ -236,6 +238,7 @@ class ReferenceRateProvider:
         timeout_s: float = 30.0,
         max_fallback_days: int = MAX_FALLBACK_DAYS,
         refresh_after_s: float = 3600.0,
+        failure_backoff_s: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
@@ -243,6 +246,8 @@ class ReferenceRateProvider:
         self._timeout_s = timeout_s
         self._max_fallback_days = max_fallback_days
         self._refresh_after_s = refresh_after_s
+        self._failure_backoff_s = failure_backoff_s
+        self._failed_at: float | None = None
         self._clock = clock
         self._days: dict[date, dict[str, Decimal]] = {}
         self._fetched_at: float | None = None
@@ -272,9 +277,17 @@ class ReferenceRateProvider:
         return stale and day > max(self._days)
 
     def _refresh(self) -> None:
+        if self._failed_at is not None and (
+            self._clock() - self._failed_at < self._failure_backoff_s
+        ):
+            if not self._days:
+                raise FxUnavailable(f"FX feed {self.url} failed recently; not asked again yet")
+            return
         try:
             self._days.update(self._fetch())
+            self._failed_at = None
         except FxUnavailable as exc:
+            self._failed_at = self._clock()
             if not self._days:
                 raise
             log.warning("fx: refresh failed, answering from %d day(s) read before: %s",

@@ -154,13 +154,20 @@ def test_an_unreadable_feed_raises_fx_unavailable(body, status, message):
         provider(Feed(body, status=status)).rate("EUR", THU)
 
 
-def test_a_failed_first_read_is_retried_on_the_next_call():
+def test_a_failed_first_read_is_not_repeated_until_the_backoff_passed():
+    """A feed that is down costs one timeout per backoff, not one per row of a pull."""
     feed = Feed(b"down", HIST)
-    feed.status = 200
-    fx = provider(feed)
-    with pytest.raises(FxUnavailable):
+    clock = Clock()
+    fx = provider(feed, clock=clock, failure_backoff_s=300)
+    with pytest.raises(FxUnavailable, match="not valid XML"):
         fx.rate("EUR", THU)
+    for _ in range(5):
+        with pytest.raises(FxUnavailable, match="failed recently"):
+            fx.rate("EUR", THU)
+    assert len(feed.requests) == 1
+    clock.now_s += 300
     assert fx.rate("EUR", THU) == Decimal("1.0830")
+    assert len(feed.requests) == 2
 
 
 def test_a_connection_error_raises_fx_unavailable():
