@@ -128,14 +128,15 @@ def fill_usd(session: Session, currency: str, day: date, rate_to_usd: Decimal) -
 def fill_missing_usd(session: Session, *, max_age_days: int = 0) -> int:
     """`fill_usd` for every (currency, day) still waiting whose rate is now recorded."""
     filled = 0
-    for currency, day in _waiting(session):
+    for currency, day in waiting_for_rates(session):
         rate = fx.rate_for(session, currency, day, max_age_days=max_age_days)
         if rate is not None:
             filled += fill_usd(session, currency, day, rate)
     return filled
 
 
-def _waiting(session: Session) -> list[tuple[str, date]]:
+def waiting_for_rates(session: Session) -> list[tuple[str, date]]:
+    """The (currency, day) pairs of stats rows flagged `fx_missing`."""
     pairs: set[tuple[str, date]] = set()
     for model in (DailyStat, HourlyStat):
         stmt = select(model.currency, model.day).where(model.fx_missing.is_(True)).distinct()

@@ -33,7 +33,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snap import stats as snapstats
@@ -43,7 +42,6 @@ from storage import accounts as account_repo
 from storage import fx as fx_repo
 from storage import stats as stats_repo
 from storage.models.accounts import StatsMode
-from storage.models.stats import DailyStat, HourlyStat
 from worker.fanout import require_active_connection
 from worker.fx import FxUnavailable
 from worker.runtime import AccountContext, Runtime
@@ -337,20 +335,11 @@ def fill_waiting_usd(
 ) -> int:
     """Give every flagged row whose rate is now known (stored or provided) its USD amount."""
     filled = 0
-    for currency, day in waiting_for_rates(session):
+    for currency, day in stats_repo.waiting_for_rates(session):
         rate = usd_rate(runtime, session, currency, day, settled_before=settled_before)
         if rate is not None:
             filled += stats_repo.fill_usd(session, currency, day, rate)
     return filled
-
-
-def waiting_for_rates(session: Session) -> list[tuple[str, date]]:
-    """The (currency, day) pairs of stats rows flagged `fx_missing`."""
-    pairs: set[tuple[str, date]] = set()
-    for model in (DailyStat, HourlyStat):
-        stmt = select(model.currency, model.day).where(model.fx_missing.is_(True)).distinct()
-        pairs.update((currency, day) for currency, day in session.execute(stmt))
-    return sorted(pairs)
 
 
 # --- One pull, end to end ------------------------------------------------------------------
