@@ -23,6 +23,11 @@ logger = logging.getLogger("snapfleet.connect")
 ORGANIZATION_SCOPE = "organizations"
 
 
+def app_client_id(runtime: Runtime) -> str:
+    """The client id a connection is stored under: the OAuth app's, when one is set."""
+    return runtime.settings.snapchat_ads_client_id or "unknown-client"
+
+
 @dataclass(frozen=True)
 class Connected:
     """What a connect stored: the connection and the ad accounts it may act on."""
@@ -50,7 +55,7 @@ def connect_tokens(
     client_id: str | None = None,
 ) -> Connected:
     """Store tokens obtained elsewhere, then capture the organizations and ad accounts."""
-    client_id = client_id or runtime.settings.snapchat_ads_client_id or "unknown-client"
+    client_id = client_id or app_client_id(runtime)
     expires_at = None
     if access_token:
         # Unknown lifetime: assume Snap's usual 1800 s (snap-api.md, OAuth), so the token

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from snap.errors import Unauthorized
 from storage import accounts as account_repo
 from storage import connections as connection_repo
-from worker.connect import Connected, connect_code, connect_tokens
+from worker.connect import Connected, app_client_id, connect_code, connect_tokens
 from worker.runtime import Runtime
 from worker.tokens import REAUTH_MESSAGE
 
@@ -64,9 +64,8 @@ def connect(
 
 def _flag_refused(runtime: Runtime, tenant_id: str) -> None:
     """The tokens were stored but Snap refused them: no task may use this connection."""
-    client_id = runtime.settings.snapchat_ads_client_id or "unknown-client"
     with runtime.session() as session:
-        row = connection_repo.for_tenant(session, tenant_id, client_id)
+        row = connection_repo.for_tenant(session, tenant_id, app_client_id(runtime))
         connection_id = row.id if row is not None else None
     if connection_id is not None:
         runtime.mark_needs_reauth(connection_id, REAUTH_MESSAGE)
