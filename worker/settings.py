@@ -96,7 +96,9 @@ class Settings(BaseSettings):
         10, ge=1, description="attempts of one write before the journal says failed"
     )
     snapfleet_journal_lease_s: float = Field(
-        180.0, ge=1, description="how long one attempt holds a journal key; must outlast a request"
+        180.0,
+        ge=1,
+        description="how long one attempt holds a journal key; must outlast a whole attempt",
     )
     snapfleet_completer_idle_s: int = Field(
         900, ge=60, description="re-drive a mutation whose journal rows sat unfinished this long"
