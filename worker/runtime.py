@@ -14,6 +14,7 @@ request sent outside any scope is refused (fail closed), as is any gate error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -171,8 +172,9 @@ class Runtime:
         with self.sessions.begin() as session:
             yield session
 
-    @property
+    @functools.cached_property
     def cipher(self) -> TokenCipher:
+        """Built once: the keys are settings, fixed for the life of the process."""
         return TokenCipher(self.settings.encryption_keys)
 
     # --- Accounts and FX ------------------------------------------------------------
