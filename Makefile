@@ -12,7 +12,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/python -m worker.demo
+	$(BIN)/python -m worker.cli.demo
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

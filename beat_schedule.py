@@ -12,7 +12,7 @@ Snap pushes nothing, so everything the dashboard learns it learns from these job
 
 Every period comes from settings. Beat runs once per fleet (redbeat's Redis lock, see
 `worker.app.beat_config`), and the period-bound jobs also claim their period themselves
-(`worker.periodlock`), so a second beat started by mistake does no second run. Each entry
+(`worker.sync.periodlock`), so a second beat started by mistake does no second run. Each entry
 expires after one period: a beat message still queued when the next is due is dropped.
 """
 

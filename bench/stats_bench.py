@@ -3,7 +3,7 @@
 Both read DAY stats of A ad accounts with C campaigns each from an in-process sandbox,
 through the same gated SnapClient:
 
-- snapfleet: `worker.statsync.pull` (account stats with `breakdown=campaign`, re-pulling
+- snapfleet: `worker.sync.stats.pull` (account stats with `breakdown=campaign`, re-pulling
   only the days that were not final in the last answer);
 - baseline: what Airbyte's and Singer's Snap connectors do, one `/campaigns/{id}/stats`
   call per campaign per date window over a fixed lookback, every run.
@@ -27,11 +27,11 @@ from cryptography.fernet import Fernet
 
 from snap import stats as snapstats
 from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID, Sandbox
-from worker import statsync
 from worker.app import create_app
-from worker.connect import connect_code
+from worker.connections.capture import connect_code
 from worker.runtime import Runtime, install_runtime
 from worker.settings import Settings
+from worker.sync import stats as statsync
 
 CLIENT_ID, CLIENT_SECRET = "bench", "bench-secret"  # the sandbox's own
 REDIRECT_URI = "http://127.0.0.1/oauth"

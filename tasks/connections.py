@@ -2,7 +2,7 @@
 
 `snap.connection.refresh` refreshes one connection (the runner may ask for it; beat's
 `snap.connection.refresh_due` fans out one per connection due within
-`SNAPFLEET_TOKEN_REFRESH_MARGIN_S`). The work is `worker.tokens.refresh_connection`:
+`SNAPFLEET_TOKEN_REFRESH_MARGIN_S`). The work is `worker.connections.tokens.refresh_connection`:
 one worker at a time per connection, tokens stored encrypted, a refused refresh marks
 the connection `needs_reauth` with `Snapchat Ads /me returned 401`.
 """
@@ -18,9 +18,9 @@ from pydantic import ValidationError as PayloadError
 
 from snap.errors import ConnectError, OutcomeUnknown, ServerError
 from tasks.payloads import ConnectionRefresh
+from worker.connections.tokens import due_connection_ids, refresh_connection
 from worker.results import failed, validation_failure
 from worker.runtime import AccountNotConnected, runtime
-from worker.tokens import due_connection_ids, refresh_connection
 
 logger = logging.getLogger("snapfleet.tasks.connections")
 
@@ -39,7 +39,7 @@ TRANSIENT = (ConnectError, OutcomeUnknown, ServerError)
     max_retries=5,
 )
 def refresh(self: Task, **payload: Any) -> dict[str, Any]:
-    """Refresh one connection's access token; see `worker.tokens.refresh_connection`."""
+    """Refresh one connection's access token; see `worker.connections.tokens.refresh_connection`."""
     try:
         checked = ConnectionRefresh.model_validate(payload)
     except PayloadError as exc:

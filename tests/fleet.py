@@ -21,7 +21,7 @@ from celery import Celery
 from cryptography.fernet import Fernet
 
 from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID, Sandbox
-from worker.connect import Connected, connect_code
+from worker.connections.capture import Connected, connect_code
 from worker.settings import Settings
 
 CLIENT_ID = "fleet-test-client"

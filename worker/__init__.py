@@ -1,0 +1,19 @@
+"""The Celery side of the fleet: what every task shares, and one package per flow.
+
+    app.py          the Celery app, its queues and beat's table, read from settings
+    settings.py     every knob, read from the environment once and validated at start
+    gate.py         the token gate: one Lua script, three scopes, fails closed
+    runtime.py      what a worker process shares: sessions, the gate, Snap clients, FX
+    results.py      what a task answers the runner (`succeeded` or `failed` + code)
+    logs.py         structured task logs and the redaction filter
+    clock.py        the fleet's "now", swappable per app for tests
+    fx.py           FX rates: USD per unit of a currency on a day
+
+    mutations/      the runner's writes: validate, journal, gate, send, record, reconcile
+    sync/           polling Snap: stats pull, entity sync, detection, event delivery
+    connections/    OAuth connect and disconnect, token storage and refresh
+    cli/            the `snapfleet` command, the demo, how worker/beat/flower start
+
+Imports point one way: `tasks -> worker -> (snap, storage)`. `mutations` and `sync` never
+import each other; only `cli` imports `tasks` (tests/unit/test_imports.py holds the rules).
+"""

@@ -48,16 +48,16 @@ SYNC_QUEUE = "sync"
 # whole catalog here; a test checks that every module under tasks/ is listed. A listed
 # module that does not exist yet is skipped with a warning instead of crashing the worker.
 TASK_MODULES = (
-    "tasks.campaigns",
-    "tasks.adsquads",
-    "tasks.ads",
-    "tasks.media",
-    "tasks.creatives",
-    "tasks.experiments",
-    "tasks.stats",
-    "tasks.detect",
+    "tasks.mutations.campaigns",
+    "tasks.mutations.adsquads",
+    "tasks.mutations.ads",
+    "tasks.mutations.media",
+    "tasks.mutations.creatives",
+    "tasks.mutations.experiments",
+    "tasks.sync.stats",
+    "tasks.sync.detect",
     "tasks.connections",
-    "tasks.journal",
+    "tasks.mutations.journal",
 )
 
 # Task-name prefixes that read from Snap in bulk: they go to the `sync` queue, so an

@@ -278,8 +278,8 @@ class Runtime:
             access = connection_repo.access_token(self.cipher, connection)
         s = self.settings
         if has_refresh and s.snapchat_ads_client_id and s.snapchat_ads_client_secret:
-            # worker.tokens builds on this module (refresh_connection takes a Runtime).
-            from worker.tokens import StoredTokenProvider
+            # worker.connections.tokens builds on this module (refresh_connection takes a Runtime).
+            from worker.connections.tokens import StoredTokenProvider
 
             return StoredTokenProvider(self, connection_id, worker_id=self.worker_id)
         if access:

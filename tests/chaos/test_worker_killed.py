@@ -115,7 +115,7 @@ def fleet_env(
 def fleet_app(fleet_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The runner's side: the fleet's app (to send tasks) with the tenant connected."""
     from worker.app import create_app
-    from worker.connect import connect_code
+    from worker.connections.capture import connect_code
     from worker.runtime import install_runtime
     from worker.settings import Settings, get_settings
 

@@ -21,9 +21,9 @@ from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from storage import connections as connection_repo
 from tests.fleet import CLIENT_ID, CLIENT_SECRET, ENCRYPTION_KEY, REDIRECT_URI, Fleet
 from tests.unit.sandbox.test_server import _wait_until_listening, free_port
-from worker import onboarding
 from worker.cli import app as cli
-from worker.tokens import REAUTH_MESSAGE
+from worker.connections import connect as onboarding
+from worker.connections.tokens import REAUTH_MESSAGE
 
 
 def _state(fleet: Fleet, connection_id: int) -> tuple[str, str | None, bool]:

@@ -10,8 +10,8 @@ import pytest
 from storage import connections as connection_repo
 from tasks.payloads import RESULT_EXAMPLES
 from tests.fleet import Fleet
+from worker.connections.tokens import REAUTH_MESSAGE, due_connection_ids
 from worker.runtime import AccountNotConnected
-from worker.tokens import REAUTH_MESSAGE, due_connection_ids
 
 LIFETIME_S = 120
 
@@ -140,8 +140,8 @@ def _wait_for(condition: Any, attempts: int = 200) -> None:
 def test_a_rotated_refresh_token_replaces_the_stored_one(fleet: Fleet) -> None:
     import httpx
 
+    from worker.connections.tokens import refresh_connection
     from worker.runtime import install_runtime
-    from worker.tokens import refresh_connection
 
     forms: list[bytes] = []
 

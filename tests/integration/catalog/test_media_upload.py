@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import tasks.media
+import tasks.mutations.media
 from tasks.payloads import RESULT_EXAMPLES
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 
@@ -97,8 +97,8 @@ def test_a_file_over_the_simple_limit_goes_up_in_parts(
     fleet_worker: Fleet, video_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fleet = fleet_worker
-    monkeypatch.setattr(tasks.media, "SIMPLE_UPLOAD_MAX_BYTES", 1000)
-    monkeypatch.setattr(tasks.media, "UPLOAD_PART_BYTES", 1000)
+    monkeypatch.setattr(tasks.mutations.media, "SIMPLE_UPLOAD_MAX_BYTES", 1000)
+    monkeypatch.setattr(tasks.mutations.media, "UPLOAD_PART_BYTES", 1000)
 
     result = fleet.call("snap.media.upload", _payload(file_path=str(video_file)))
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
-from worker.demo import run, tiny_png
+from worker.cli.demo import run, tiny_png
 
 
 def test_the_demo_runs_every_task_and_detects_both_state_changes(clean_settings: None) -> None:

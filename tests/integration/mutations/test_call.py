@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import worker.app
-import worker.base
+import worker.mutations.task
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 from worker.cli import app as cli
 
@@ -64,7 +64,7 @@ def test_eager_retries_wait_their_countdown_and_stay_bounded(
     called: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(worker.base, "eager_sleep", waits.append)
+    monkeypatch.setattr(worker.mutations.task, "eager_sleep", waits.append)
     # Given Snap answers 429 with Retry-After 7 forever
     called.sandbox.state.inject_fault("status", status=429, times=None, retry_after_s=7)
     code, out = call("snap.campaign.create", "--json", json.dumps(campaign_payload()))

@@ -141,7 +141,7 @@ def test_a_create_waits_while_another_create_of_the_same_name_holds_the_lock(
 ) -> None:
     import logging
 
-    from worker.writes import lock_name
+    from worker.mutations.writes import lock_name
 
     fleet = fleet_worker
     caplog.set_level(logging.INFO, logger="snapfleet.task")
@@ -226,10 +226,10 @@ def test_a_lost_create_is_adopted_even_if_the_fx_rate_moved_before_the_retry(
 def test_a_lost_create_stays_unknown_when_its_resend_is_turned_away(
     fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import worker.writes
+    import worker.mutations.writes
 
     fleet = fleet_worker
-    real_find = worker.writes.find
+    real_find = worker.mutations.writes.find
     looks: list[str] = []
 
     def lagging_then_turned_away(lookup: Any, **kwargs: Any) -> Any:
@@ -245,7 +245,7 @@ def test_a_lost_create_stays_unknown_when_its_resend_is_turned_away(
 
     # Given the create commits and its answer is lost
     fleet.sandbox.state.inject_fault("drop", times=1, method="POST", path=CAMPAIGNS_PATH)
-    monkeypatch.setattr(worker.writes, "find", lagging_then_turned_away)
+    monkeypatch.setattr(worker.mutations.writes, "find", lagging_then_turned_away)
     task_id = str(uuid.uuid4())
     result = fleet.call("snap.campaign.create", campaign_payload("Lagging list"), task_id=task_id)
     # Then the key stayed unknown: the next run looked again, found the campaign, adopted it

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
-from worker.writes import idempotency_key
+from worker.mutations.writes import idempotency_key
 
 from .support import campaign_payload, listed, writes
 

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from snap.sandbox.seed import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from tests.fleet import Fleet
 from worker import cli
-from worker.entitysync import detect_account
+from worker.sync.entities import detect_account
 
 
 @pytest.fixture

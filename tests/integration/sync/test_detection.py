@@ -12,7 +12,7 @@ from sqlalchemy import select
 from snap.sandbox.seed import USD_AD_ACCOUNT_ID
 from storage.models.events import Event
 from tests.fleet import Fleet
-from worker import events as delivery
+from worker.sync import events as delivery
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_events_reach_the_runner_queue_once_and_failed_sends_are_retried(
     synced: Fleet, redis_client: Any
 ) -> None:
     ad = ids_of(synced, "ads")[0]
-    from worker.entitysync import detect_account
+    from worker.sync.entities import detect_account
 
     detect_account(synced.runtime, USD_AD_ACCOUNT_ID, now=synced.sandbox.clock.now())
     synced.sandbox.state.set_review_status(ad, "REJECTED", ["Prohibited content"])
@@ -167,7 +167,7 @@ def test_asking_for_a_webhook_gets_a_clear_error(worker: Fleet) -> None:
 def test_concurrent_detections_of_one_account_report_a_transition_once(synced: Fleet) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from worker.entitysync import detect_account
+    from worker.sync.entities import detect_account
 
     ad = ids_of(synced, "ads")[0]
     now = synced.sandbox.clock.now()
@@ -188,7 +188,7 @@ def test_concurrent_detections_of_one_account_report_a_transition_once(synced: F
 def test_an_entity_the_fleet_deleted_during_a_detection_is_no_deletion_event(
     worker: Fleet,
 ) -> None:
-    from worker.entitysync import apply_fresh, read_fresh
+    from worker.sync.entities import apply_fresh, read_fresh
 
     ad = ids_of(worker, "ads")[1]
     detect(worker)
@@ -225,7 +225,7 @@ def test_a_rejection_is_reported_even_when_the_fleet_edits_the_ad_before_the_nex
 def test_a_suspension_is_reported_even_when_a_reconnect_read_the_account_first(
     worker: Fleet,
 ) -> None:
-    from worker.connect import capture_accounts
+    from worker.connections.capture import capture_accounts
 
     detect(worker)
     worker.sandbox.state.suspend_ad_account(USD_AD_ACCOUNT_ID)
@@ -258,7 +258,7 @@ def test_a_rejected_ad_approved_after_a_new_review_is_reported_approved_again(
 def test_an_entity_the_fleet_created_during_a_detection_is_no_deletion_event(
     worker: Fleet,
 ) -> None:
-    from worker.entitysync import apply_fresh, read_fresh
+    from worker.sync.entities import apply_fresh, read_fresh
 
     detect(worker)
     runtime = worker.runtime

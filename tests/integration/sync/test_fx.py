@@ -13,7 +13,7 @@ from tests.fleet import Fleet
 from tests.integration.sync.conftest import advance_hours
 from worker.app import token_gate
 from worker.runtime import Runtime
-from worker.statsync import record_rate
+from worker.sync.stats import record_rate
 
 
 class LateRates:
@@ -86,7 +86,7 @@ def test_missing_rates_flag_rows_and_late_rates_fill_them(worker: Fleet) -> None
 
 def test_an_operator_rate_fills_the_rows_that_waited(synced: Fleet) -> None:
     with_rates(synced, LateRates())
-    from worker.statsync import pull
+    from worker.sync.stats import pull
 
     pull(synced.runtime, EUR_AD_ACCOUNT_ID, now=synced.sandbox.clock.now())
     day = max(r.day for r in _eur_rows(synced))

@@ -22,9 +22,9 @@ from storage import journal
 from storage.models.journal import JournalEntry
 from tasks.payloads import EXAMPLES, CampaignCreate
 from tests.fleet import CLIENT_ID, USD_AD_ACCOUNT_ID, Fleet
-from worker.completer import reap_finished
+from worker.mutations.completer import reap_finished
+from worker.mutations.writes import idempotency_key, request_digest
 from worker.runtime import gate_scope
-from worker.writes import idempotency_key, request_digest
 
 TASK = "snap.campaign.create"
 CAMPAIGNS = f"/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns"
@@ -116,7 +116,7 @@ def test_fresh_rows_and_reported_quota_failures_are_left_alone(fleet_worker: Fle
 
 
 def test_a_redriven_row_waits_a_full_idle_period_before_the_next_redrive(fleet: Fleet) -> None:
-    from worker.completer import redrive_stale
+    from worker.mutations.completer import redrive_stale
 
     task_id, key, _ = lost_create(fleet, land=False)
     age(fleet, key, state="unknown")

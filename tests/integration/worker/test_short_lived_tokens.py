@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-import worker.tokens
+import worker.connections.tokens
 from tests.fleet import Fleet
-from worker.tokens import StoredTokenProvider
+from worker.connections.tokens import StoredTokenProvider
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def sandbox_config() -> dict[str, Any]:
 def test_a_token_shorter_lived_than_the_margin_is_used_not_refreshed_in_a_loop(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = worker.tokens.refresh_connection
+    real = worker.connections.tokens.refresh_connection
     refreshes: list[str] = []
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -28,7 +28,7 @@ def test_a_token_shorter_lived_than_the_margin_is_used_not_refreshed_in_a_loop(
             raise AssertionError("refreshing in a loop")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(worker.tokens, "refresh_connection", counted)
+    monkeypatch.setattr(worker.connections.tokens, "refresh_connection", counted)
     mine = StoredTokenProvider(fleet.runtime, fleet.connected.connection_id, worker_id="w")
     first = mine.access_token()
     # One refresh at most, and the next request reuses the fresh token.

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from storage.models.connections import Connection
 from tests.fleet import Fleet
-from worker.tokens import StoredTokenProvider, refresh_connection
+from worker.connections.tokens import StoredTokenProvider, refresh_connection
 
 TOKEN_PATH = "/login/oauth2/access_token"
 

@@ -16,9 +16,15 @@ from snap.errors import (
     ServerError,
     Unauthorized,
 )
-from worker.base import backoff_s
 from worker.gate import GateTimeout
-from worker.writes import NAMESPACE, _verdict, idempotency_key, request_digest, tagged_name
+from worker.mutations.task import backoff_s
+from worker.mutations.writes import (
+    NAMESPACE,
+    _verdict,
+    idempotency_key,
+    request_digest,
+    tagged_name,
+)
 
 
 def test_the_key_is_uuid5_of_task_id_and_step() -> None:

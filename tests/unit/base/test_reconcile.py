@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from worker.reconcile import Lookup, find, list_params, matches, newest_first
+from worker.mutations.reconcile import Lookup, find, list_params, matches, newest_first
 
 FIRST_ATTEMPT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ITEM = {

@@ -7,9 +7,9 @@ import logging
 import pytest
 
 from snap.errors import QuotaUnavailable, RateLimited, ValidationError
-from worker.base import FxRateMissing
 from worker.gate import GateTimeout
 from worker.logs import RedactingFilter, log_outcome, redact_text
+from worker.mutations.task import FxRateMissing
 from worker.results import TaskFailed, failed, from_error, succeeded
 from worker.runtime import AccountNotConnected
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from snap.errors import ValidationError
-from worker.periodlock import period_index
 from worker.settings import Settings
-from worker.statsync import plan_pull
+from worker.sync.periodlock import period_index
+from worker.sync.stats import plan_pull
 
 NOW = datetime(2026, 11, 16, 15, 30, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from worker.detection import cap_codes, deletion, snapshot, transitions
+from worker.sync.detection import cap_codes, deletion, snapshot, transitions
 
 NOW = datetime(2026, 11, 17, 3, 30, tzinfo=UTC)  # Nov 16 in Los Angeles, Nov 17 in Paris
 

@@ -9,9 +9,9 @@ from celery import Celery
 from celery.exceptions import Retry
 
 from snap.errors import BadRequest, RateLimited
-from tasks._sync import SyncTask
 from worker.gate import GateTimeout
 from worker.runtime import AccountNotConnected
+from worker.sync.task import SyncTask
 
 _APP = Celery("sync-task-tests", set_as_current=False)
 

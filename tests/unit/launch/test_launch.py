@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from worker.launch import LaunchRefused, beat_argv, flower_argv, worker_argv
+from worker.cli.processes import LaunchRefused, beat_argv, flower_argv, worker_argv
 from worker.settings import Settings
 
 # Explicit values: whatever REDIS_URL the environment holds must not change the mode.

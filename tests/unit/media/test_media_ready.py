@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.media_ready import polls_within, wait_until_ready
+from worker.mutations.media_ready import polls_within, wait_until_ready
 
 
 def _statuses(*answers: str):

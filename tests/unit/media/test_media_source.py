@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from worker.media_source import MediaSourceError, media_file
+from worker.mutations.media_source import MediaSourceError, media_file
 
 BODY = b"\x89PNG" + bytes(range(256)) * 40
 

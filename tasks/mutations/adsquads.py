@@ -19,9 +19,9 @@ from tasks.payloads import (
     AdSquadResume,
     AdSquadUpdate,
 )
-from worker.base import Mutation, MutationTask
-from worker.reconcile import list_params, newest_first
-from worker.writes import Done
+from worker.mutations.reconcile import list_params, newest_first
+from worker.mutations.task import Mutation, MutationTask
+from worker.mutations.writes import Done
 
 KIND = "adsquads"
 

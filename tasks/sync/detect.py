@@ -2,8 +2,8 @@
 the answer to anyone who asks Snap for push (`snap.webhook.register`).
 
 `snap.detect.run` with one ad account syncs its entities and records each transition
-once (`worker.entitysync`, rules in `worker.detection`), then delivers pending events
-(`worker.events`). With no account (beat) or several, it fans out one run per account.
+once (`worker.sync.entities`, rules in `worker.sync.detection`), then delivers pending events
+(`worker.sync.events`). With no account (beat) or several, it fans out one run per account.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from celery import shared_task
 from pydantic import ValidationError as PayloadError
 
 from snap.errors import WebhooksNotSupported
-from tasks._sync import SyncTask
 from tasks.payloads import DetectRun, validate_payload
-from worker import clock, entitysync, events
+from worker import clock
 from worker.app import gate_redis
-from worker.fanout import accounts_to_visit
-from worker.periodlock import claim_period
 from worker.results import validation_failure
+from worker.sync import entities as entitysync
+from worker.sync import events
+from worker.sync.fanout import accounts_to_visit
+from worker.sync.periodlock import claim_period
+from worker.sync.task import SyncTask
 
 logger = logging.getLogger("snapfleet.detect")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from worker.completer import reap_finished, redrive_stale
+from worker.mutations.completer import reap_finished, redrive_stale
 from worker.runtime import runtime
 
 

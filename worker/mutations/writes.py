@@ -6,7 +6,7 @@
       failed      -> TaskFailed(recorded error)
       held        -> RetryLater(lease left)
       won, reconcile (in_flight expired / unknown)
-                  -> create: list the parent's entities and match (worker.reconcile)
+                  -> create: list the parent's entities and match (worker.mutations.reconcile)
     send(key, item) inside the task's gate scope      the client adds Idempotency-Key
     record        mark_succeeded + mirror, one transaction; or the error's journal state
 
@@ -61,7 +61,7 @@ from storage import journal, mirrors
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.journal import JournalEntry, JournalState
 from worker.gate import GateTimeout
-from worker.reconcile import Lookup, Match, as_dict, find
+from worker.mutations.reconcile import Lookup, Match, as_dict, find
 from worker.results import TaskFailed, failed, from_error
 
 logger = logging.getLogger("snapfleet.writes")
@@ -137,7 +137,7 @@ class Write:
             (its `name` gets the op-id tag first when SNAPFLEET_RECONCILE_NAME_TAG is on).
         parent_id(str|None): create: the entity the item is created under.
         list_children(Callable|None): create: lists the parent's entities of `kind`
-            (pass `worker.reconcile.list_params(parent, kind)` for Snap-side sorting).
+            (pass `worker.mutations.reconcile.list_params(parent, kind)` for Snap-side sorting).
         entity_id(str|None): update/delete: the entity written.
     """
 

@@ -17,8 +17,8 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import CreativeCreate
-from worker.base import Mutation, MutationTask
-from worker.reconcile import list_params, newest_first
+from worker.mutations.reconcile import list_params, newest_first
+from worker.mutations.task import Mutation, MutationTask
 from worker.results import TaskFailed, failed
 
 KIND = "creatives"

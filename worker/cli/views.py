@@ -12,8 +12,8 @@ from sqlalchemy import select
 from storage.models.accounts import AdAccount
 from storage.models.connections import Connection
 from storage.models.events import Event
-from worker.fanout import accounts_to_visit
 from worker.runtime import Runtime
+from worker.sync.fanout import accounts_to_visit
 
 
 def sync_now(
@@ -25,7 +25,7 @@ def sync_now(
 ) -> list[dict[str, Any]]:
     """Run `snap.stats.pull` in this process for one account (or one of its campaigns), or
     for every account the hourly fan-out would visit; the task results, in order."""
-    from worker.base import call_task
+    from worker.mutations.task import call_task
 
     if campaign_id is not None and ad_account_id is None:
         raise ValueError("--campaign needs --account (the campaign's ad account)")

@@ -26,7 +26,7 @@ extension point used, so the worker and `task.apply()` take the same path) then:
    marks the connection `needs_reauth`. Every outcome is one structured log line.
 
 Writes go through `Mutation.create/update/delete` (or `Mutation.write(Write)`), which run
-`worker.writes.run`: the journal, the idempotency key and reconcile live there.
+`worker.mutations.writes.run`: the journal, the idempotency key and reconcile live there.
 """
 
 from __future__ import annotations
@@ -63,13 +63,14 @@ from storage import connections as connection_repo
 from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.connections import ConnectionState
-from worker import logs, writes
+from worker import logs
 from worker.gate import GateTimeout
-from worker.reconcile import as_dict
+from worker.mutations import writes
+from worker.mutations.reconcile import as_dict
+from worker.mutations.writes import CreateLockBusy, Done, RetryLater, Write, WriteContext
 from worker.results import TaskFailed, failed, from_error, succeeded, validation_failure
 from worker.runtime import AccountContext, AccountNotConnected, Runtime, runtime
 from worker.settings import Settings
-from worker.writes import CreateLockBusy, Done, RetryLater, Write, WriteContext
 
 __all__ = ["FxRateMissing", "Mutation", "MutationTask", "backoff_s"]
 

@@ -21,10 +21,16 @@ from celery import shared_task
 from snap.client import SIMPLE_UPLOAD_MAX_BYTES as CLIENT_SIMPLE_MAX_BYTES
 from snap.client import UPLOAD_PART_BYTES as CLIENT_PART_BYTES
 from tasks.payloads import MediaUpload
-from worker.base import Mutation, MutationTask
-from worker.media_ready import DEFAULT_WAIT_S, ERROR, MediaState, status_of, wait_until_ready
-from worker.media_source import MediaFile, MediaSourceError, media_file
-from worker.reconcile import list_params, newest_first
+from worker.mutations.media_ready import (
+    DEFAULT_WAIT_S,
+    ERROR,
+    MediaState,
+    status_of,
+    wait_until_ready,
+)
+from worker.mutations.media_source import MediaFile, MediaSourceError, media_file
+from worker.mutations.reconcile import list_params, newest_first
+from worker.mutations.task import Mutation, MutationTask
 from worker.results import TaskFailed, failed
 from worker.settings import Settings
 

@@ -34,9 +34,9 @@ from storage import mirrors as mirror_repo
 from storage.models.accounts import AdAccount
 from storage.models.base import utcnow
 from storage.models.stats import DailyStat
-from worker import detection
-from worker.fanout import require_active_connection
 from worker.runtime import AccountContext, Runtime
+from worker.sync import detection
+from worker.sync.fanout import require_active_connection
 
 logger = logging.getLogger("snapfleet.detect")
 

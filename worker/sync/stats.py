@@ -42,10 +42,10 @@ from storage import accounts as account_repo
 from storage import fx as fx_repo
 from storage import stats as stats_repo
 from storage.models.accounts import StatsMode
-from worker.fanout import require_active_connection
 from worker.fx import FxUnavailable
 from worker.runtime import AccountContext, Runtime
 from worker.settings import Settings
+from worker.sync.fanout import require_active_connection
 
 logger = logging.getLogger("snapfleet.stats")
 

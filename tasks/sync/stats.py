@@ -1,7 +1,7 @@
 """Stats tasks: `snap.stats.pull_all` (beat, hourly) fans out `snap.stats.pull` per account.
 
-Thin: validate the payload, then call `worker.statsync` (the plan and the pull) and
-`worker.fanout` (which accounts); `tasks._sync.SyncTask` maps failures to results.
+Thin: validate the payload, then call `worker.sync.stats` (the plan and the pull) and
+`worker.sync.fanout` (which accounts); `worker.sync.task.SyncTask` maps failures to results.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from typing import Any
 from celery import shared_task
 from pydantic import ValidationError as PayloadError
 
-from tasks._sync import SyncTask
 from tasks.payloads import StatsPull, StatsPullAll, validate_payload
-from worker import clock, statsync
+from worker import clock
 from worker.app import gate_redis
-from worker.fanout import accounts_to_visit
-from worker.periodlock import claim_period
 from worker.results import validation_failure
+from worker.sync import stats as statsync
+from worker.sync.fanout import accounts_to_visit
+from worker.sync.periodlock import claim_period
+from worker.sync.task import SyncTask
 
 logger = logging.getLogger("snapfleet.stats")
 
@@ -50,7 +51,7 @@ def pull_all(self: SyncTask, **payload: Any) -> dict[str, Any]:
     """Fan out one pull per active ad account, each followed by its detection.
 
     Unfiltered (as beat sends it), it runs once per stats period however many times it
-    is enqueued (`worker.periodlock`).
+    is enqueued (`worker.sync.periodlock`).
     """
     try:
         p = validate_payload(PULL_ALL, payload)

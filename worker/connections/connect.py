@@ -1,6 +1,6 @@
 """The operator's side of connecting a tenant: `snapfleet connect` and `snapfleet disconnect`.
 
-`worker.connect` stores the tokens and captures the accounts; this module adds what an
+`worker.connections.capture` stores the tokens and captures the accounts; this module adds what an
 operator needs around it: a probe refused with 401 leaves the stored connection marked
 `needs_reauth` (its tokens are no good, so no task may use them) and reports the seed's
 message; the captured ad accounts are read back for display; disconnect deletes the
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from snap.errors import Unauthorized
 from storage import accounts as account_repo
 from storage import connections as connection_repo
-from worker.connect import Connected, app_client_id, connect_code, connect_tokens
+from worker.connections.capture import Connected, app_client_id, connect_code, connect_tokens
+from worker.connections.tokens import REAUTH_MESSAGE
 from worker.runtime import Runtime
-from worker.tokens import REAUTH_MESSAGE
 
 
 @dataclass(frozen=True)

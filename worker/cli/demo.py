@@ -28,7 +28,7 @@ from rich.table import Table
 
 from snap.sandbox import USD_AD_ACCOUNT_ID, Sandbox
 from worker.app import create_app
-from worker.connect import connect_code
+from worker.connections.capture import connect_code
 from worker.runtime import install_runtime
 from worker.settings import Settings
 

@@ -24,13 +24,13 @@ from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from storage import experiments as experiment_repo
 from storage.errors import NotFound as StoredNotFound
-from tasks.ads import create_ad
-from tasks.adsquads import create_ad_squad
-from tasks.campaigns import create_campaign
+from tasks.mutations.ads import create_ad
+from tasks.mutations.adsquads import create_ad_squad
+from tasks.mutations.campaigns import create_campaign
 from tasks.payloads import ExperimentLaunch, ExperimentSetVariantStatus, Variant
-from worker.base import Mutation, MutationTask
+from worker.mutations.task import Mutation, MutationTask
+from worker.mutations.writes import Done
 from worker.results import TaskFailed, failed
-from worker.writes import Done
 
 LAUNCHING, RUNNING = "launching", "running"
 

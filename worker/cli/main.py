@@ -204,7 +204,7 @@ def call(
         raise typer.BadParameter("must be a JSON object", param_hint="--json")
     load_settings()
     from worker.app import app as celery_app
-    from worker.base import call_task
+    from worker.mutations.task import call_task
 
     try:
         result = call_task(celery_app, task, payload, task_id=task_id)
@@ -242,7 +242,7 @@ def connect(
 ) -> None:
     """Connect a tenant (tokens or an OAuth code) and capture its ad accounts."""
     from snap.errors import SnapError
-    from worker import onboarding
+    from worker.connections import connect as onboarding
 
     if (code is None) == (refresh_token is None):
         raise typer.BadParameter("give --access-token/--refresh-token, or --code/--redirect-uri")
@@ -281,7 +281,7 @@ def disconnect(
 ) -> None:
     """Delete a connection's refresh token; its tasks fail as not connected from now on."""
     from storage.errors import NotFound
-    from worker import onboarding
+    from worker.connections import connect as onboarding
 
     try:
         tenant = onboarding.disconnect(_runtime(), connection)
@@ -309,7 +309,7 @@ def sync_now(
     from rich.console import Console
     from rich.table import Table
 
-    from worker import syncview
+    from worker.cli import views as syncview
 
     celery_app, rt = _sync_app()
     try:
@@ -337,7 +337,7 @@ def accounts() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from worker import syncview
+    from worker.cli import views as syncview
 
     _, rt = _sync_app()
     lines = syncview.account_lines(rt, datetime.now(UTC))
@@ -366,7 +366,7 @@ def events(
     from rich.console import Console
     from rich.table import Table
 
-    from worker import syncview
+    from worker.cli import views as syncview
 
     _, rt = _sync_app()
     rows = syncview.event_rows(rt, limit=limit, pending_only=pending)
@@ -389,7 +389,7 @@ _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 def _celery(build, ctx: typer.Context) -> None:
     """Run a Celery command on the fleet's app (`celery -A worker.app ...`)."""
-    from worker.launch import EMBEDDED_NOTE, LaunchRefused
+    from worker.cli.processes import EMBEDDED_NOTE, LaunchRefused
 
     settings = load_settings()
     try:
@@ -408,7 +408,7 @@ def _celery(build, ctx: typer.Context) -> None:
 @app.command(context_settings=_PASS_THROUGH)
 def worker(ctx: typer.Context) -> None:
     """`celery -A worker.app worker [ARGS]`; embedded: threads pool with beat inside."""
-    from worker.launch import worker_argv
+    from worker.cli.processes import worker_argv
 
     _celery(worker_argv, ctx)
 
@@ -416,7 +416,7 @@ def worker(ctx: typer.Context) -> None:
 @app.command(context_settings=_PASS_THROUGH)
 def beat(ctx: typer.Context) -> None:
     """`celery -A worker.app beat [ARGS]` (redbeat); embedded mode runs beat in the worker."""
-    from worker.launch import beat_argv
+    from worker.cli.processes import beat_argv
 
     _celery(beat_argv, ctx)
 
@@ -424,7 +424,7 @@ def beat(ctx: typer.Context) -> None:
 @app.command(context_settings=_PASS_THROUGH)
 def flower(ctx: typer.Context) -> None:
     """`celery -A worker.app flower [ARGS]` (needs the flower package and REDIS_URL)."""
-    from worker.launch import flower_argv
+    from worker.cli.processes import flower_argv
 
     _celery(flower_argv, ctx)
 

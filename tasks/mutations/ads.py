@@ -15,10 +15,10 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import AdCreate, AdDelete, AdPause, AdResume, AdUpdate
-from worker.base import Mutation, MutationTask
-from worker.reconcile import list_params, newest_first
+from worker.mutations.reconcile import list_params, newest_first
+from worker.mutations.task import Mutation, MutationTask
+from worker.mutations.writes import Done
 from worker.results import TaskFailed, failed
-from worker.writes import Done
 
 KIND = "ads"
 ORDER = "upload media -> create creative (snap.creative.create) -> create ad"

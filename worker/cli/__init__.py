@@ -1,0 +1,13 @@
+"""The `snapfleet` command: every operator entry point of the fleet.
+
+    main.py         the Typer app: sandbox, db, connect, call, schema, sync, worker, beat
+    processes.py    how `snapfleet worker|beat|flower` start Celery with the fleet's app
+    views.py        the rows that `sync now`, `accounts` and `events` print
+    demo.py         `make demo`: the fleet on one machine against the sandbox
+
+This is the only package that imports `tasks`.
+"""
+
+from worker.cli.main import app, main
+
+__all__ = ["app", "main"]
