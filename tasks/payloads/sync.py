@@ -1,0 +1,52 @@
+"""The fleet's upkeep payloads: stats pulls, detection, connection token refresh."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from pydantic import Field, model_validator
+
+from tasks.payloads.common import AccountPayload, EntityId, Granularity, Payload, field_error
+
+
+class StatsPull(AccountPayload):
+    """snap.stats.pull: one ad account's stats (optionally one campaign, one date range)."""
+
+    task_name: ClassVar[str] = "snap.stats.pull"
+    campaign_id: EntityId | None = None
+    start_date: date | None = Field(default=None, description="first day, account time zone")
+    end_date: date | None = Field(default=None, description="last day (inclusive)")
+    granularity: Granularity = "DAY"
+
+    @model_validator(mode="after")
+    def _window(self) -> StatsPull:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise field_error("end_date", "must not be before start_date")
+        return self
+
+
+class AccountFilter(Payload):
+    """Optional filters of the fleet-wide tasks; empty means every active ad account."""
+
+    ad_account_ids: list[EntityId] | None = Field(default=None, min_length=1)
+    connection_id: EntityId | None = None
+
+
+class StatsPullAll(AccountFilter):
+    """snap.stats.pull_all: fan out one snap.stats.pull per active ad account (beat, hourly)."""
+
+    task_name: ClassVar[str] = "snap.stats.pull_all"
+
+
+class DetectRun(AccountFilter):
+    """snap.detect.run: compare fresh state to stored state and emit each transition once."""
+
+    task_name: ClassVar[str] = "snap.detect.run"
+
+
+class ConnectionRefresh(Payload):
+    """snap.connection.refresh: refresh one connection's access token ahead of expiry."""
+
+    task_name: ClassVar[str] = "snap.connection.refresh"
+    connection_id: EntityId
