@@ -12,6 +12,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     journal      the mutation journal: claim, lease, fenced outcomes
     events       state-change events, one row per transition
     experiments  experiments and their variants
+    snap_values  Snap's JSON values (times, micro amounts, lists) read into column values
 
 This package never imports snap, worker, celery or httpx (DESIGN.md import rules).
 """

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import fields
+from storage import snap_values
 from storage.errors import NotFound
 from storage.models.accounts import AdAccount, Organization, StatsMode
 from storage.models.base import utcnow
@@ -38,7 +38,7 @@ def upsert_organizations(
             name=item.get("name"),
             type=item.get("type"),
             raw=dict(item),
-            snap_updated_at=fields.timestamp(item.get("updated_at")),
+            snap_updated_at=snap_values.timestamp(item.get("updated_at")),
             created_at=now,
             updated_at=now,
         )
@@ -79,9 +79,9 @@ def _ad_account_row(item: Mapping[str, Any], connection_id: int | None, now: dat
         currency=item.get("currency") or "USD",
         timezone=item.get("timezone") or "UTC",
         status=item.get("status"),
-        delivery_status=fields.string_list(item.get("delivery_status")),
+        delivery_status=snap_values.string_list(item.get("delivery_status")),
         raw=dict(item),
-        snap_updated_at=fields.timestamp(item.get("updated_at")),
+        snap_updated_at=snap_values.timestamp(item.get("updated_at")),
         created_at=now,
         updated_at=now,
     )

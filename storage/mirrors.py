@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from storage import fields
+from storage import snap_values
 from storage.models.base import utcnow
 from storage.models.mirrors import Ad, AdSquad, Campaign, Creative, Media, MirrorColumns
 from storage.upsert import upsert
@@ -29,8 +29,8 @@ def _common(item: Item, ad_account_id: str, now: datetime) -> dict[str, Any]:
         name=item.get("name"),
         status=item.get("status"),
         raw=dict(item),
-        snap_created_at=fields.timestamp(item.get("created_at")),
-        snap_updated_at=fields.timestamp(item.get("updated_at")),
+        snap_created_at=snap_values.timestamp(item.get("created_at")),
+        snap_updated_at=snap_values.timestamp(item.get("updated_at")),
         deleted=False,
         deleted_at=None,
         first_seen_at=now,
@@ -41,11 +41,11 @@ def _common(item: Item, ad_account_id: str, now: datetime) -> dict[str, Any]:
 def _campaign(item: Item) -> dict[str, Any]:
     return dict(
         objective=item.get("objective"),
-        delivery_status=fields.string_list(item.get("delivery_status")),
-        daily_budget_micro=fields.integer(item.get("daily_budget_micro")),
-        lifetime_spend_cap_micro=fields.integer(item.get("lifetime_spend_cap_micro")),
-        start_time=fields.timestamp(item.get("start_time")),
-        end_time=fields.timestamp(item.get("end_time")),
+        delivery_status=snap_values.string_list(item.get("delivery_status")),
+        daily_budget_micro=snap_values.integer(item.get("daily_budget_micro")),
+        lifetime_spend_cap_micro=snap_values.integer(item.get("lifetime_spend_cap_micro")),
+        start_time=snap_values.timestamp(item.get("start_time")),
+        end_time=snap_values.timestamp(item.get("end_time")),
     )
 
 
@@ -53,13 +53,13 @@ def _ad_squad(item: Item) -> dict[str, Any]:
     return dict(
         campaign_id=item.get("campaign_id"),
         type=item.get("type"),
-        delivery_status=fields.string_list(item.get("delivery_status")),
-        daily_budget_micro=fields.integer(item.get("daily_budget_micro")),
-        lifetime_budget_micro=fields.integer(item.get("lifetime_budget_micro")),
-        bid_micro=fields.integer(item.get("bid_micro")),
+        delivery_status=snap_values.string_list(item.get("delivery_status")),
+        daily_budget_micro=snap_values.integer(item.get("daily_budget_micro")),
+        lifetime_budget_micro=snap_values.integer(item.get("lifetime_budget_micro")),
+        bid_micro=snap_values.integer(item.get("bid_micro")),
         optimization_goal=item.get("optimization_goal"),
-        start_time=fields.timestamp(item.get("start_time")),
-        end_time=fields.timestamp(item.get("end_time")),
+        start_time=snap_values.timestamp(item.get("start_time")),
+        end_time=snap_values.timestamp(item.get("end_time")),
     )
 
 
@@ -68,9 +68,9 @@ def _ad(item: Item) -> dict[str, Any]:
         ad_squad_id=item.get("ad_squad_id"),
         creative_id=item.get("creative_id"),
         type=item.get("type"),
-        delivery_status=fields.string_list(item.get("delivery_status")),
+        delivery_status=snap_values.string_list(item.get("delivery_status")),
         review_status=item.get("review_status"),
-        review_status_reasons=fields.string_list(item.get("review_status_reasons")),
+        review_status_reasons=snap_values.string_list(item.get("review_status_reasons")),
     )
 
 
