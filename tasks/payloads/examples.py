@@ -128,7 +128,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 # What each task returns to the runner (DESIGN.md, Mutation: the result backend holds
-# JSON). The shape is owned by the task base (worker/base.py) and the task modules; these
+# JSON). The shape is owned by the task base (worker/mutations/task.py) and the task modules; these
 # documented examples are what the README shows, so its tests can hold the tasks to them.
 
 
