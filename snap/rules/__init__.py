@@ -2,54 +2,123 @@
 
     from snap import rules
     rules.check_campaign(item, op="create")     # [] or a list of rules.Violation
+    rules.CHECKS["adsquads"](item, op="update", currency="EUR")
     rules.BULK_LIMITS["campaigns"]              # 30
 
-Module map: `common` holds every table and check. The package exists so callers keep
-writing `rules.X` while the tables are split by entity behind it.
+Every table names the seed (``../shared/seeds/``) or the ``snap-api.md`` section it
+comes from, so a reader can hold the number against its source. The client refuses a
+write that breaks one of these rules before it is sent, and the sandbox answers the same
+write with a 400 built from the same violations, so the two can never disagree.
+
+Seeds: 001 = Ads, 002 = Campaigns, 003 = API patterns, 004 = Ad Squads.
+Rules that need server state (what was already spent, whether an ad squad is running)
+are left to the server; their constants still live here so the sandbox uses the same
+numbers (``LIFETIME_CAP_MIN_FACTOR``).
+
+Module map: `common` shared limits, statuses, delivery codes, server-owned fields,
+`Violation` and the generic checks (bulk, list params, sort); `campaigns` seed 002 with
+smart budgets; `adsquads` seed 004 (reads the smart budget tables of `campaigns`);
+`ads` seed 001; `creatives` creatives and media; `stats` breakdowns and windows. Callers
+use `rules.X`; every public name is re-exported here.
 """
 
 from __future__ import annotations
 
-from snap.rules.common import (
-    ACCELERATED_BID_STRATEGY,
-    ACCELERATED_OPTIMIZATION_GOALS,
-    ACCELERATED_PACING,
-    AD_ACCOUNT_STATUSES,
+from collections.abc import Callable
+
+from snap.rules.ads import (
     AD_REQUIRED_FIELDS,
-    AD_SCHEDULING_DAYS,
-    AD_SCHEDULING_HOURS,
-    AD_SQUAD_DAILY_BUDGET_MIN_MICRO,
-    AD_SQUAD_REQUIRED_FIELDS,
-    AD_SQUAD_STATUSES,
-    AD_SQUAD_TYPES,
-    AD_SQUAD_UPDATABLE_FIELDS,
-    AD_STATUSES,
     AD_TYPE_TO_CREATIVE_TYPE,
     AD_TYPES,
     AD_UPDATABLE_FIELDS,
     AD_UPDATE_REQUIRED_FIELDS,
-    APP_ID_FIELDS,
-    APP_NAME_MAX_LEN,
+    TRACKING_URL_DOMAINS,
+    TRACKING_URL_FIELDS,
+    check_ad,
+)
+from snap.rules.adsquads import (
+    ACCELERATED_BID_STRATEGY,
+    ACCELERATED_OPTIMIZATION_GOALS,
+    ACCELERATED_PACING,
+    AD_SCHEDULING_DAYS,
+    AD_SCHEDULING_HOURS,
+    AD_SQUAD_DAILY_BUDGET_MIN_MICRO,
+    AD_SQUAD_REQUIRED_FIELDS,
+    AD_SQUAD_TYPES,
+    AD_SQUAD_UPDATABLE_FIELDS,
     BID_MICRO_BOUNDS,
     BID_MICRO_REQUIRED_STRATEGIES,
     BID_STRATEGIES,
-    BID_STRATEGY_ALIASES,
     BID_STRATEGY_OPTIMIZATION_GOALS,
     BILLING_EVENTS,
     BRAND_SAFETY_INVENTORY_OPTIONS,
-    BULK_LIMITS,
+    CHILD_AD_TYPES,
+    DELIVERY_CONSTRAINT_BUDGET_FIELD,
+    DELIVERY_CONSTRAINTS,
+    FORCED_VIEW_SETTINGS,
+    FREQUENCY_CAP_INTERVALS,
+    FREQUENCY_CAP_TYPES,
+    HCE_OPTIMIZATION_GOALS,
+    MEASUREMENT_PROVIDER_NAMES,
+    OPTIMIZATION_GOALS,
+    PACING_TYPES,
+    PLACEMENT_V2_CONFIGS,
+    ROAS_STRATEGY,
+    ROAS_VALUE_MICRO_RANGE,
+    SMART_BUDGET_MIRRORED_FIELDS,
+    check_ad_squad,
+)
+from snap.rules.campaigns import (
+    BID_STRATEGY_ALIASES,
     BUY_MODELS,
-    CALL_TO_ACTIONS,
     CAMPAIGN_OBJECTIVES,
     CAMPAIGN_REQUIRED_FIELDS,
-    CAMPAIGN_STATUSES,
     CAMPAIGN_UPDATABLE_FIELDS,
     CAMPAIGN_UPDATE_ECHO_FIELDS,
     CAMPAIGN_UPDATE_REQUIRED_FIELDS,
-    CHECKS,
-    CHILD_AD_TYPES,
+    LIFETIME_CAP_MIN_FACTOR,
+    OBJECTIVE_V2_TYPES,
+    PACING_LEVELS,
+    PROMOTION_TYPES,
+    SHARED_BID_STRATEGIES,
+    SHARED_CONVERSION_LOCATIONS,
+    SMART_BUDGET_AD_SQUAD_TYPE,
+    SMART_BUDGET_OPTIMIZATION_GOALS,
+    SMART_BUDGET_PACING_LEVEL,
+    SMART_BUDGET_PIXEL_GOALS,
+    check_campaign,
+)
+from snap.rules.common import (
+    AD_ACCOUNT_STATUSES,
+    AD_SQUAD_STATUSES,
+    AD_STATUSES,
+    BULK_LIMITS,
+    CAMPAIGN_STATUSES,
     COMMON_READ_ONLY_FIELDS,
     CONVERSION_WINDOWS,
+    DELIVERY_STATUS_CODES,
+    DEPRECATED_UPDATE_FIELDS,
+    NAME_MAX_LEN,
+    OPS,
+    OVER_BUDGET_DAILY_CODES,
+    OVER_BUDGET_LIFETIME_CODES,
+    PAGE_LIMIT_MAX,
+    PAGE_LIMIT_MIN,
+    READ_ONLY_FIELDS,
+    REVIEW_STATUSES,
+    SORT_INCOMPATIBLE_PARAMS,
+    SORT_SUPPORTED,
+    SORT_VALUES,
+    Item,
+    Violation,
+    check_bulk,
+    check_list_params,
+    strip_deprecated_for_update,
+)
+from snap.rules.creatives import (
+    APP_ID_FIELDS,
+    APP_NAME_MAX_LEN,
+    CALL_TO_ACTIONS,
     CREATIVE_BRAND_NAME_MAX_LEN,
     CREATIVE_HEADLINE_MAX_LEN,
     CREATIVE_PREVIEW_REQUIRED_TYPES,
@@ -57,68 +126,34 @@ from snap.rules.common import (
     CREATIVE_REQUIRED_FIELDS,
     CREATIVE_TYPE_PROPERTIES,
     CREATIVE_TYPES,
-    DELIVERY_CONSTRAINT_BUDGET_FIELD,
-    DELIVERY_CONSTRAINTS,
-    DELIVERY_STATUS_CODES,
-    DEPRECATED_UPDATE_FIELDS,
     FAVORITE_DISPLAY_MODES,
     FORCED_VIEW_ELIGIBILITY,
-    FORCED_VIEW_SETTINGS,
-    FREQUENCY_CAP_INTERVALS,
-    FREQUENCY_CAP_TYPES,
-    HCE_OPTIMIZATION_GOALS,
-    LIFETIME_CAP_MIN_FACTOR,
-    MEASUREMENT_PROVIDER_NAMES,
     MEDIA_CHUNKED_UPLOAD_MAX_BYTES,
     MEDIA_REQUIRED_FIELDS,
     MEDIA_SIMPLE_UPLOAD_MAX_BYTES,
     MEDIA_STATUSES,
     MEDIA_TYPES,
-    NAME_MAX_LEN,
-    OBJECTIVE_V2_TYPES,
-    OPS,
-    OPTIMIZATION_GOALS,
-    OVER_BUDGET_DAILY_CODES,
-    OVER_BUDGET_LIFETIME_CODES,
-    PACING_LEVELS,
-    PACING_TYPES,
-    PAGE_LIMIT_MAX,
-    PAGE_LIMIT_MIN,
-    PLACEMENT_V2_CONFIGS,
-    PROMOTION_TYPES,
-    READ_ONLY_FIELDS,
-    REVIEW_STATUSES,
-    ROAS_STRATEGY,
-    ROAS_VALUE_MICRO_RANGE,
-    SHARED_BID_STRATEGIES,
-    SHARED_CONVERSION_LOCATIONS,
-    SMART_BUDGET_AD_SQUAD_TYPE,
-    SMART_BUDGET_MIRRORED_FIELDS,
-    SMART_BUDGET_OPTIMIZATION_GOALS,
-    SMART_BUDGET_PACING_LEVEL,
-    SMART_BUDGET_PIXEL_GOALS,
-    SORT_INCOMPATIBLE_PARAMS,
-    SORT_SUPPORTED,
-    SORT_VALUES,
+    TOP_SNAP_CROP_POSITIONS,
+    check_creative,
+    check_media,
+)
+from snap.rules.stats import (
     STATS_BREAKDOWNS,
     STATS_GRANULARITIES,
     STATS_MAX_RANGE_DAYS,
     SWIPE_UP_ATTRIBUTION_WINDOWS,
-    TOP_SNAP_CROP_POSITIONS,
-    TRACKING_URL_DOMAINS,
-    TRACKING_URL_FIELDS,
     VIEW_ATTRIBUTION_WINDOWS,
-    Item,
-    Violation,
-    check_ad,
-    check_ad_squad,
-    check_bulk,
-    check_campaign,
-    check_creative,
-    check_list_params,
-    check_media,
-    strip_deprecated_for_update,
 )
+
+# The check per plural API key. Built here because this is the one module that sees every
+# entity: `common` must not import the entity modules.
+CHECKS: dict[str, Callable[..., list[Violation]]] = {
+    "campaigns": check_campaign,
+    "adsquads": check_ad_squad,
+    "ads": check_ad,
+    "creatives": check_creative,
+    "media": check_media,
+}
 
 __all__ = [
     "ACCELERATED_BID_STRATEGY",
