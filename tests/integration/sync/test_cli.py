@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from snap.sandbox.seed import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from tests.fleet import Fleet
-from worker import cli
+from worker.cli import main as cli
 from worker.sync.entities import detect_account
 
 
