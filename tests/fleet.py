@@ -61,7 +61,16 @@ def sandbox_config() -> dict[str, Any]:
 
 @pytest.fixture
 def sandbox(sandbox_config: dict[str, Any]) -> Iterator[Sandbox]:
-    knobs = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, **sandbox_config}
+    # Snap's per-app and per-token limits are off here as they are in the fleet's gate
+    # below (the gate's and the sandbox's own tests cover them); a test turns them on
+    # through `sandbox_config`.
+    knobs = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "app_rps": None,
+        "token_rps": None,
+        **sandbox_config,
+    }
     with Sandbox(**knobs) as sb:
         yield sb
 

@@ -11,7 +11,7 @@ of a sandbox running as a server. No auth: the sandbox is a local tool.
     POST /_sandbox/faults             {"action": "status", "status": 503, "times": 2,
                                        "method": "POST", "path": "/v1/adaccounts", ...}
     DELETE /_sandbox/faults
-    GET  /_sandbox/requests
+    GET  /_sandbox/requests          {"requests": [...], "rate_limited": {"app": n, ...}}
     GET  /_sandbox/ids
 """
 
@@ -54,7 +54,11 @@ def admin_routes(state: SandboxState) -> list[Route]:
         r("/tokens/revoke", lambda s, rq, b: {"revoked": s.revoke_token(str(_need(b, "token")))}),
         r("/faults", _fault),
         r("/faults", _clear_faults, "DELETE"),
-        r("/requests", lambda s, rq, b: {"requests": s.requests()}, "GET"),
+        r(
+            "/requests",
+            lambda s, rq, b: {"requests": s.requests(), "rate_limited": s.rate_limited()},
+            "GET",
+        ),
         r("/ids", lambda s, rq, b: ids(), "GET"),
     ]
 

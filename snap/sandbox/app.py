@@ -37,6 +37,7 @@ from snap.sandbox.envelope import (
 from snap.sandbox.faults import Fault
 from snap.sandbox.oauth import AccessToken
 from snap.sandbox.oauth_routes import oauth_routes
+from snap.sandbox.ratelimit import Scope
 from snap.sandbox.requestlog import LoggedRequest, kept_headers, readable_body
 from snap.sandbox.state import SandboxState
 from snap.sandbox.store import PARENT
@@ -153,6 +154,7 @@ async def serve_call(
         response = await _answer(state, request, call, handler, write, faults)
     except SandboxError as error:
         response = error.response()
+        entry.limited = getattr(error, "scope", None)
     entry.status = response.status_code
     if "stall" in faults:  # committed above; the answer waits
         await asyncio.sleep(faults["stall"].latency_ms / 1000)
@@ -208,18 +210,28 @@ async def _answer(state, request, call, handler, write, faults: dict[str, Fault]
 
 def _raise_fault(state: SandboxState, fault: Fault) -> None:
     if fault.status == 429:
-        raise _too_many(state, "Injected fault: too many requests", fault.retry_after_s)
+        with state.lock:
+            state.limits.refused["injected"] += 1
+        raise _too_many(state, "Injected fault: too many requests", fault.retry_after_s, "injected")
     raise SandboxError(
         fault.status, f"Injected fault: server error {fault.status}", error_code=E_SERVER
     )
 
 
+class TooManyRequests(SandboxError):
+    """A 429, with the scope that gave it (app, token, account, injected) for the log."""
+
+    def __init__(self, message: str, scope: str, headers: dict[str, str]) -> None:
+        super().__init__(429, message, error_code=E_RATE_LIMITED, headers=headers)
+        self.scope = scope
+
+
 def _too_many(
-    state: SandboxState, message: str, retry_after_s: float | None = None
-) -> SandboxError:
+    state: SandboxState, message: str, retry_after_s: float | None = None, scope: str = "app"
+) -> TooManyRequests:
     retry_after = retry_after_s if retry_after_s is not None else state.config.retry_after_s
     headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-    return SandboxError(429, message, error_code=E_RATE_LIMITED, headers=headers)
+    return TooManyRequests(message, scope, headers)
 
 
 def _authorize(state: SandboxState, request: Request) -> tuple[str, AccessToken]:
@@ -240,18 +252,17 @@ def _authorize(state: SandboxState, request: Request) -> tuple[str, AccessToken]
 
 def _rate_limit(state: SandboxState, call: Call, token: tuple[str, AccessToken]) -> None:
     config = state.config
-    scopes: list[tuple[str, int | None]] = [
-        (f"app:{token[1].client_id}", config.app_rps),
-        (f"token:{token[0]}", config.token_rps),
+    scopes = [
+        Scope("app", f"app:{token[1].client_id}", config.app_rps),
+        Scope("token", f"token:{token[0]}", config.token_rps),
     ]
     account_id = _account_in_path(state, call)
     if account_id:
-        scopes.append((f"account:{account_id}", config.rate_limit_rps))
+        scopes.append(Scope("account", f"account:{account_id}", config.rate_limit_rps))
     with state.lock:
-        full = state.windows.admit(scopes, state.now())
+        full = state.limits.admit(scopes, state.now())
     if full:
-        scope = full.split(":")[0]
-        raise _too_many(state, f"Too many requests: over the {scope} rate limit")
+        raise _too_many(state, f"Too many requests: over the {full} rate limit", scope=full)
 
 
 def _account_in_path(state: SandboxState, call: Call) -> str | None:

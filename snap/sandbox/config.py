@@ -1,7 +1,8 @@
 """The sandbox's knobs, in one frozen dataclass.
 
 Everything a test or an operator may want to vary lives here: the fixed bearer token,
-OAuth app credentials and token lifetime, rate limits per scope, whether the
+OAuth app credentials and token lifetime, rate limits per scope (Snap's per-app and
+per-token limits on by default), whether the
 Idempotency-Key header is honoured, and the stats behaviours the fleet's sync has to
 cope with (account-level breakdown refused, finalisation lag, conversion trickle).
 """
@@ -24,7 +25,10 @@ class SandboxConfig:
         client_id(str|None), client_secret(str|None): when set, the token endpoint checks them.
         access_token_lifetime_s(int): `expires_in` of issued access tokens (Snap: 1800 seen most).
         rate_limit_rps(int|None): per ad account budget (requests per second of the clock).
-        app_rps(int|None), token_rps(int|None): the per app and per token scopes Snap documents.
+        app_rps(float|None), token_rps(float|None): Snap's documented average limits per app
+            (client id, 20/s) and per access token (10/s); on by default, None turns one off.
+            Every request counts, OAuth token requests (app scope) and reads included.
+        rate_burst_s(float): how many seconds of the app and token rates a burst may use.
         retry_after_s(float|None): sent as `Retry-After` on 429; None sends no header, as Snap.
         ignore_idempotency_key(bool): no dedupe at all, as Snap is documented to behave.
         seed(str): "demo" (accounts plus a few entities) or "empty" (organization and accounts).
@@ -44,8 +48,9 @@ class SandboxConfig:
     client_secret: str | None = None
     access_token_lifetime_s: int = 1800
     rate_limit_rps: int | None = None
-    app_rps: int | None = None
-    token_rps: int | None = None
+    app_rps: float | None = 20
+    token_rps: float | None = 10
+    rate_burst_s: float = 1.0
     retry_after_s: float | None = None
     ignore_idempotency_key: bool = False
     seed: SeedName = "empty"

@@ -1,5 +1,6 @@
 """`/login/oauth2/authorize` (redirects back with a one-time code) and
-`/login/oauth2/access_token` (form body; authorization_code and refresh_token grants)."""
+`/login/oauth2/access_token` (form body; authorization_code and refresh_token grants),
+which counts against the app's rate like every API call and answers 429 past it."""
 
 from __future__ import annotations
 
@@ -46,13 +47,23 @@ def oauth_routes(state: SandboxState) -> list[Route]:
             None,
             iso(state.now()),
         )
-        try:
-            with state.lock:
-                state.log.append(entry)
-                answer = state.tokens.exchange(form, state.now())
-            response: Response = JSONResponse(answer)
-        except OAuthError as error:
-            response = _oauth_error(error)
+        with state.lock:
+            state.log.append(entry)
+        response: Response
+        # Counted against the app like any API call (Snap's per-app limit covers them).
+        full = state.admit_oauth(form.get("client_id") or state.config.client_id)
+        if full:
+            entry.limited = full
+            response = _oauth_error(
+                OAuthError(429, "rate_limited", f"Too many requests: over the {full} rate limit")
+            )
+        else:
+            try:
+                with state.lock:
+                    answer = state.tokens.exchange(form, state.now())
+                response = JSONResponse(answer)
+            except OAuthError as error:
+                response = _oauth_error(error)
         entry.status = response.status_code
         return response
 

@@ -21,6 +21,7 @@ class LoggedRequest:
     body: Any
     status: int | None
     timestamp: str
+    limited: str | None = None  # a 429's scope: app, token, account, or injected
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

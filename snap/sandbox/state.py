@@ -22,7 +22,7 @@ from snap.sandbox.faults import Fault, FaultAction, FaultPlan
 from snap.sandbox.idempotency import IdempotencyKeys
 from snap.sandbox.ledger import FORCED_SPEND_MICRO, SpendLedger, floor_hour
 from snap.sandbox.oauth import TokenStore
-from snap.sandbox.ratelimit import SlidingWindows
+from snap.sandbox.ratelimit import RateLimits, Scope
 from snap.sandbox.requestlog import LoggedRequest
 from snap.sandbox.seed import DEMO_HISTORY, demo_entities, seed_accounts
 from snap.sandbox.store import EntityStore, Record
@@ -45,7 +45,7 @@ class SandboxState:
         if self.config.token:
             self.tokens.add_fixed(self.config.token)
         self.idempotency = IdempotencyKeys()
-        self.windows = SlidingWindows()
+        self.limits = RateLimits(burst_s=self.config.rate_burst_s)
         self.faults = FaultPlan()
         self.log: deque[LoggedRequest] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self.uploads: dict[str, dict[str, Any]] = {}
@@ -200,6 +200,21 @@ class SandboxState:
     def requests(self) -> list[dict[str, Any]]:
         with self.lock:
             return [entry.to_dict() for entry in self.log]
+
+    def admit_oauth(self, client_id: str | None) -> str | None:
+        """A token request counts against its app's rate; returns "app" when that is full."""
+        if not client_id:
+            return None
+        with self.lock:
+            return self.limits.admit(
+                [Scope("app", f"app:{client_id}", self.config.app_rps)], self.now()
+            )
+
+    def rate_limited(self) -> dict[str, int]:
+        """How many 429s the sandbox gave, per scope (app, token, account) and `injected`
+        (fault storms): the whole run's counts, never trimmed with the request log."""
+        with self.lock:
+            return dict(self.limits.refused)
 
     def spent_micro(self, entity_id: str, *, day_of: datetime | None = None) -> int:
         """Lifetime spend so far (or the account-local day's spend containing `day_of`)."""

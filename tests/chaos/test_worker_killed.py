@@ -62,7 +62,8 @@ def sandbox_server() -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [BIN / "snapfleet", "sandbox", "--port", str(port), "--ignore-idempotency-key",
-         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, "--seed", "empty"],
+         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, "--seed", "empty",
+         "--app-rps", "0", "--token-rps", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -167,6 +167,10 @@ def sandbox(
         None, envvar="SNAPFLEET_SANDBOX_CLIENT_SECRET", help="OAuth client_secret it checks"
     ),
     token_lifetime_s: int = typer.Option(1800, help="expires_in of issued access tokens"),
+    app_rps: float = typer.Option(
+        20, help="Snap's average limit per app (client id), OAuth included; 0 = off"
+    ),
+    token_rps: float = typer.Option(10, help="Snap's average limit per access token; 0 = off"),
 ) -> None:
     """Serve the fake Snap Marketing API at http://HOST:PORT/v1 (OAuth at /login/oauth2)."""
     from snap.sandbox.config import SandboxConfig
@@ -182,6 +186,8 @@ def sandbox(
         client_id=client_id,
         client_secret=client_secret,
         access_token_lifetime_s=token_lifetime_s,
+        app_rps=app_rps or None,
+        token_rps=token_rps or None,
         frozen_clock=False,
     )
     serve(config, host, port, echo=typer.echo)

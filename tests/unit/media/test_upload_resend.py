@@ -13,7 +13,7 @@ DATA = b"v" * 2500
 
 def test_a_resent_chunked_upload_replays_instead_of_conflicting() -> None:
     with (
-        Sandbox(token="t") as sb,
+        Sandbox(token="t", app_rps=None, token_rps=None) as sb,  # a bare client, no gate
         SnapClient(sb.base_url, StaticTokenProvider("t"), transport=sb.transport) as client,
     ):
         media = client.create_media(

@@ -19,7 +19,11 @@ TOKEN = "sandbox-test-token"
 
 @pytest.fixture
 def sb():
-    with Sandbox(token=TOKEN, start_time=START, review_delay_s=0) as sandbox:
+    # Snap's per-app and per-token limits are off: these tests send requests back to back
+    # in-process (test_snap_limits.py covers the limits).
+    with Sandbox(
+        token=TOKEN, start_time=START, review_delay_s=0, app_rps=None, token_rps=None
+    ) as sandbox:
         yield sandbox
 
 
