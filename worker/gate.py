@@ -14,12 +14,22 @@ Redis server's clock, over up to three sliding windows taken together, all or no
 Each window is a sorted set of grants scored by server time in microseconds: exact, never
 more than `limit` grants in any span of `window_s`, however many workers contend.
 
-Fairness: accounts sharing the app or token window each get at most
-`ceil(shared_limit / active_accounts)` of it, where an account is active when it asked in
-the last window. A lone account may use the whole shared budget; one busy account can't
-starve a quiet one. An account's use of a shared window is read from its own account
-window, all its grants: exact for the app, an upper bound for a token (an account reached
-through two tokens counts both), so the share errs on the safe side.
+Lanes: every caller is in one of two lanes. `mutation` (the default: everything a
+mutation task sends, its reads and reconcile listings included) may use the whole app and
+token windows; `sync` (every read the polling makes) at most `sync_share` of them (0.7 by
+default, `SNAPFLEET_SYNC_SHARE`). So a polling burst, an hour-long backfill or a
+10,000-account sync leaves at least 30% of the app window free for a pause that must go
+out now. Both lanes' grants count in the same all-grants windows, so each scope's limit
+still holds exactly; the sync lane also has its own window per shared scope, checked
+against `floor(limit * sync_share)`.
+
+Fairness, within a lane: accounts sharing the app or token window each get at most
+`ceil(lane_limit / active_accounts_of_the_lane)` of it, where an account is active when
+it asked in that lane in the last window. A lone account may use its lane's whole share;
+one busy account can't starve a quiet one. An account's use of a shared window is read
+from its own window of that lane, all its grants in the lane: exact for the app, an upper
+bound for a token (an account reached through two tokens counts both), so the share errs
+on the safe side.
 
 Any Redis error (refused, timeout, script error) raises `snap.errors.QuotaUnavailable`:
 the gate fails closed and no request is sent.
@@ -34,21 +44,34 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import redis
 
 from snap.errors import QuotaUnavailable
 
-__all__ = ["GATE_LUA", "Decision", "GateTimeout", "TokenGate", "token_fingerprint"]
+__all__ = [
+    "DEFAULT_SYNC_SHARE",
+    "GATE_LUA",
+    "LANES",
+    "Decision",
+    "GateTimeout",
+    "Lane",
+    "TokenGate",
+    "lane_limit",
+    "token_fingerprint",
+]
 
-# KEYS (all five always passed, so Redis Cluster sees every key; they share the hash tag
-# `{client_id}` and therefore one slot):
-#   KEYS[1]  <prefix>:{<client_id>}:acct:<ad_account_id>   account window (zset)
-#   KEYS[2]  <prefix>:{<client_id>}:app                    app window (zset)
-#   KEYS[3]  <prefix>:{<client_id>}:app:active             accounts active on the app (zset)
-#   KEYS[4]  <prefix>:{<client_id>}:tok:<sha256[:32]>      token window (zset)
-#   KEYS[5]  <prefix>:{<client_id>}:tok:<sha256[:32]>:active  accounts active on the token
+# KEYS (all ten always passed, so Redis Cluster sees every key; they share the hash tag
+# `{client_id}` and therefore one slot). <lane> is `mutation` or `sync`:
+#   KEYS[1]  <prefix>:{<client_id>}:acct:<ad_account_id>             account window, all lanes
+#   KEYS[2]  <prefix>:{<client_id>}:acct:<ad_account_id>:<lane>      its grants in its lane
+#   KEYS[3]  <prefix>:{<client_id>}:app                              app window, all lanes
+#   KEYS[4]  <prefix>:{<client_id>}:app:sync                         app window, sync lane only
+#   KEYS[5]  <prefix>:{<client_id>}:app:active:<lane>                accounts active on the app
+#   KEYS[6]  <prefix>:{<client_id>}:tok:<sha256[:32]>                token window, all lanes
+#   KEYS[7]  <prefix>:{<client_id>}:tok:<sha256[:32]>:sync           token window, sync lane
+#   KEYS[8]  <prefix>:{<client_id>}:tok:<sha256[:32]>:active:<lane>  accounts active on it
 # A window zset holds one member per grant, "<now_us>-<nonce>", scored by the server time
 # of the grant in microseconds. An active zset holds one member per ad account, scored by
 # the last time it asked. Every key written gets PEXPIRE one window, so idle keys vanish.
@@ -57,7 +80,9 @@ __all__ = ["GATE_LUA", "Decision", "GateTimeout", "TokenGate", "token_fingerprin
 #   ARGV[3] app_limit (0 = scope off)    ARGV[4] token_limit (0 = scope off)
 #   ARGV[5] account_member (the ad account id, for the active sets)
 #   ARGV[6] nonce (unique per call: keeps window members distinct)
-#   ARGV[7] fair (1 = cap each account at its share of the shared windows)
+#   ARGV[7] fair (1 = cap each account at its share of its lane of the shared windows)
+#   ARGV[8] lane ("mutation" | "sync")
+#   ARGV[9] sync_app_limit      ARGV[10] sync_token_limit   (the sync lane's part)
 # Returns {granted (1|0), wait_us (0 when granted), now_us (the TIME the decision used)}.
 GATE_LUA = """
 local window_us = tonumber(ARGV[1])
@@ -67,6 +92,9 @@ local token_limit = tonumber(ARGV[4])
 local account_member = ARGV[5]
 local nonce = ARGV[6]
 local fair = ARGV[7] == '1'
+local sync = ARGV[8] == 'sync'
+local sync_app_limit = tonumber(ARGV[9])
+local sync_token_limit = tonumber(ARGV[10])
 
 local t = redis.call('TIME')
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -87,7 +115,7 @@ local function wait_for(key, count, allowed)
   return tonumber(nth[2]) + window_us - now_us
 end
 
--- Register the account as active on a shared scope; its fair share of that scope.
+-- Register the account as active on a shared scope in its lane; its fair share of it.
 local function share(active_key, limit)
   redis.call('ZREMRANGEBYSCORE', active_key, '-inf', floor_us)
   redis.call('ZADD', active_key, now_us, account_member)
@@ -95,21 +123,27 @@ local function share(active_key, limit)
   return math.ceil(limit / redis.call('ZCARD', active_key))
 end
 
-local account_count = live(KEYS[1])
-local wait_us = wait_for(KEYS[1], account_count, account_limit)
-local windows = {KEYS[1]}
+local wait_us = wait_for(KEYS[1], live(KEYS[1]), account_limit)
+local lane_count = live(KEYS[2])
+local windows = {KEYS[1], KEYS[2]}
 
-local function shared_scope(window_key, active_key, limit)
+local function shared_scope(window_key, sync_key, active_key, limit, sync_limit)
   if limit <= 0 then return end
   wait_us = math.max(wait_us, wait_for(window_key, live(window_key), limit))
+  local lane_limit = limit
+  if sync then
+    lane_limit = sync_limit
+    wait_us = math.max(wait_us, wait_for(sync_key, live(sync_key), sync_limit))
+    windows[#windows + 1] = sync_key
+  end
   if fair then
-    wait_us = math.max(wait_us, wait_for(KEYS[1], account_count, share(active_key, limit)))
+    wait_us = math.max(wait_us, wait_for(KEYS[2], lane_count, share(active_key, lane_limit)))
   end
   windows[#windows + 1] = window_key
 end
 
-shared_scope(KEYS[2], KEYS[3], app_limit)
-shared_scope(KEYS[4], KEYS[5], token_limit)
+shared_scope(KEYS[3], KEYS[4], KEYS[5], app_limit, sync_app_limit)
+shared_scope(KEYS[6], KEYS[7], KEYS[8], token_limit, sync_token_limit)
 
 if wait_us > 0 then
   return {0, wait_us, now_us}
@@ -121,6 +155,10 @@ for _, key in ipairs(windows) do
 end
 return {1, 0, now_us}
 """
+
+Lane = Literal["mutation", "sync"]
+LANES: tuple[Lane, ...] = ("mutation", "sync")
+DEFAULT_SYNC_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -159,6 +197,17 @@ def _check_limit(name: str, value: int | None, *, optional: bool) -> int:
     return value
 
 
+def lane_limit(limit: int, sync_share: float) -> int:
+    """The sync lane's part of a shared window: `floor(limit * sync_share)`, at least 1."""
+    return 0 if limit <= 0 else max(1, math.floor(limit * sync_share + 1e-9))
+
+
+def _check_lane(lane: str) -> Lane:
+    if lane not in LANES:
+        raise ValueError(f"lane must be one of {', '.join(LANES)}, got {lane!r}")
+    return lane  # type: ignore[return-value]
+
+
 class TokenGate:
     """Sliding-window gate over the account, app and token scopes; see the module docstring.
 
@@ -168,7 +217,9 @@ class TokenGate:
         window_s(float): the window, in seconds.
         app_limit(int | None): grants per window per `client_id`; None or 0 = off.
         token_limit(int | None): grants per window per access token; None or 0 = off.
-        fair(bool): cap each account at its share of the app and token windows.
+        fair(bool): cap each account at its share of its lane of the app and token windows.
+        sync_share(float): the part of the app and token windows the `sync` lane may use,
+            in (0, 1]; the `mutation` lane may use all of them.
     """
 
     def __init__(
@@ -180,25 +231,39 @@ class TokenGate:
         app_limit: int | None = None,
         token_limit: int | None = None,
         fair: bool = True,
+        sync_share: float = DEFAULT_SYNC_SHARE,
         key_prefix: str = "snapfleet:gate",
     ) -> None:
         if not window_s > 0:
             raise ValueError(f"window_s must be > 0, got {window_s!r}")
+        if not 0 < sync_share <= 1:
+            raise ValueError(f"sync_share must be in (0, 1], got {sync_share!r}")
         self.limit = _check_limit("limit", limit, optional=False)
         self.app_limit = _check_limit("app_limit", app_limit, optional=True)
         self.token_limit = _check_limit("token_limit", token_limit, optional=True)
         self.window_us = max(1, round(window_s * 1_000_000))
         self.fair = fair
+        self.sync_share = sync_share
+        self.sync_app_limit = lane_limit(self.app_limit, sync_share)
+        self.sync_token_limit = lane_limit(self.token_limit, sync_share)
         self.key_prefix = key_prefix
         self.redis = redis
         self._script = redis.register_script(GATE_LUA)
 
-    def keys(self, client_id: str, ad_account_id: str, token_id: str | None = None) -> list[str]:
-        """The five keys of one decision (see GATE_LUA's header)."""
+    def keys(
+        self,
+        client_id: str,
+        ad_account_id: str,
+        token_id: str | None = None,
+        lane: Lane = "mutation",
+    ) -> list[str]:
+        """The eight keys of one decision (see GATE_LUA's header); [0] is the account window."""
         base = f"{self.key_prefix}:{{{client_id}}}"
+        account = f"{base}:acct:{ad_account_id}"
         token = f"{base}:tok:{token_fingerprint(token_id or '')}"
-        return [f"{base}:acct:{ad_account_id}", f"{base}:app", f"{base}:app:active", token,
-                f"{token}:active"]  # fmt: skip
+        return [account, f"{account}:{lane}", f"{base}:app", f"{base}:app:sync",
+                f"{base}:app:active:{lane}", token, f"{token}:sync",
+                f"{token}:active:{lane}"]  # fmt: skip
 
     def decide(
         self,
@@ -207,17 +272,20 @@ class TokenGate:
         *,
         token_id: str | None = None,
         limit: int | None = None,
+        lane: Lane = "mutation",
     ) -> Decision:
-        """One round trip: take a slot in every scope, or learn how long to wait."""
+        """One round trip: take a slot in every scope of `lane`, or learn how long to wait."""
         account_limit = (
             self.limit if limit is None else _check_limit("limit", limit, optional=False)
         )
+        lane = _check_lane(lane)
         token_limit = self.token_limit if token_id else 0
         args = [self.window_us, account_limit, self.app_limit, token_limit, ad_account_id,
-                uuid.uuid4().hex, int(self.fair)]  # fmt: skip
+                uuid.uuid4().hex, int(self.fair), lane, self.sync_app_limit,
+                self.sync_token_limit]  # fmt: skip
         try:
             granted, wait_us, now_us = self._script(
-                keys=self.keys(client_id, ad_account_id, token_id), args=args
+                keys=self.keys(client_id, ad_account_id, token_id, lane), args=args
             )
         except (redis.RedisError, OSError) as exc:
             raise QuotaUnavailable(
@@ -233,9 +301,11 @@ class TokenGate:
         *,
         token_id: str | None = None,
         limit: int | None = None,
+        lane: Lane = "mutation",
     ) -> float:
         """0.0 when a slot was taken, otherwise the seconds to wait before asking again."""
-        return self.decide(client_id, ad_account_id, token_id=token_id, limit=limit).wait_s
+        decision = self.decide(client_id, ad_account_id, token_id=token_id, limit=limit, lane=lane)
+        return decision.wait_s
 
     def acquire(
         self,
@@ -245,6 +315,7 @@ class TokenGate:
         *,
         token_id: str | None = None,
         limit: int | None = None,
+        lane: Lane = "mutation",
         sleep: Callable[[float], None] = time.sleep,
     ) -> Decision:
         """Take a slot, sleeping inline while the total wait stays within `timeout_s`.
@@ -254,7 +325,9 @@ class TokenGate:
         """
         deadline = time.monotonic() + timeout_s
         while True:
-            decision = self.decide(client_id, ad_account_id, token_id=token_id, limit=limit)
+            decision = self.decide(
+                client_id, ad_account_id, token_id=token_id, limit=limit, lane=lane
+            )
             if decision.granted:
                 return decision
             # A little jitter keeps workers woken by the same expiry from colliding again.

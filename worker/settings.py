@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         60.0, gt=0, description="the client's retry budget; longer waits go back to Celery"
     )
     snapfleet_gate_window_s: float = Field(1.0, gt=0, description="the gate's sliding window")
+    snapfleet_sync_share: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="the part of the app and token windows polling may use; mutations may use all",
+    )
     snapfleet_gate_max_inline_wait_s: float = Field(
         2.0, ge=0, description="waits up to this long inside the task; longer waits retry"
     )

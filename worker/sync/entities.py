@@ -260,7 +260,7 @@ def detect_account(runtime: Runtime, ad_account_id: str, *, now: datetime) -> di
         # Lock first, then read: two runs of one account read and store in turn, so an
         # older answer can never be stored over a newer one.
         lock_account(session, ad_account_id)
-        with runtime.account_gate_scope(account):
+        with runtime.account_gate_scope(account, lane="sync"):
             fresh = read_fresh(client, ad_account_id)
         outcome = apply_fresh(session, account, fresh, now=now)
     return {

@@ -374,7 +374,7 @@ def pull(
         granularity=granularity, start_date=start_date, end_date=end_date,
     )  # fmt: skip
     client = runtime.client(account.connection_id)
-    with runtime.account_gate_scope(account):
+    with runtime.account_gate_scope(account, lane="sync"):
         if campaign_id is not None:
             require_campaign_of(client, ad_account_id, campaign_id)
             outcome = read_campaign(client, account, plan, campaign_id)

@@ -136,8 +136,9 @@ def test_acquire_raises_gate_timeout_when_the_wait_exceeds_the_bound(gate_store:
 
 def test_keys_expire_on_their_own(gate_store: Any) -> None:
     gate = TokenGate(gate_store, limit=5, window_s=2.0, app_limit=5, token_limit=5)
-    gate.try_acquire("app-1", "acct-1", token_id="tok")
-    for key in gate.keys("app-1", "acct-1", "tok"):
+    for lane in ("mutation", "sync"):
+        gate.try_acquire("app-1", "acct-1", token_id="tok", lane=lane)
+    for key in {*gate.keys("app-1", "acct-1", "tok"), *gate.keys("app-1", "acct-1", "tok", "sync")}:
         assert 0 < gate_store.pttl(key) <= 2001, key
 
 
