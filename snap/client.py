@@ -13,7 +13,8 @@ attempt. A bulk write split into several requests sends `f"{key}:{chunk_index}"`
 chunk (the key itself when it fits in one request), so each chunk keeps a distinct key
 that is stable across retries of the task. Media uploads send `f"{key}:upload"`, or
 `f"{key}:init"`, `f"{key}:part-{n}"`, `f"{key}:finalize"` for a chunked upload.
-Snap documents no idempotency, so the key is not what prevents duplicates (DESIGN.md).
+Snap documents no idempotency, so the key is not what prevents duplicates
+(docs/architecture.md, The journal).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_MAX_ELAPSED_S = 60.0
 
-# snap-api.md, Media: simple upload takes up to 32 MB; larger files (up to 1 GB) go
+# Snap docs: Media: simple upload takes up to 32 MB; larger files (up to 1 GB) go
 # through multipart-upload-v2. The part size is unconfirmed; 25 MiB is what a
 # third-party client uses and stays under the 32 MB the Public Profile API documents.
 SIMPLE_UPLOAD_MAX_BYTES = 32_000_000
@@ -296,7 +297,7 @@ class SnapClient:
     def _upload_chunked(
         self, media_id: str, stream: IO[bytes], size: int, file_name: str, key: str, part: int
     ) -> Any:
-        """multipart-upload-v2: INIT, one ADD per part (1-based), FINALIZE (snap-api.md)."""
+        """multipart-upload-v2: INIT, one ADD per part (1-based), FINALIZE (Snap docs: Media)."""
         parts = math.ceil(size / part)
         url = self._url(f"/media/{media_id}/multipart-upload-v2")
         fields = {"file_name": file_name, "file_size": str(size), "number_of_parts": str(parts)}
@@ -322,7 +323,7 @@ class SnapClient:
     def update_creatives(
         self, ad_account_id: str, items: Sequence[Mapping[str, Any]], *, idempotency_key: str
     ) -> list[Any]:
-        """PUT of whole creatives (snap-api.md: partial update unconfirmed; send it all)."""
+        """PUT of whole creatives (Snap docs: Creatives; partial update unconfirmed)."""
         path = f"/adaccounts/{ad_account_id}/creatives"
         return self._write("update_creative", "creatives", "PUT", path, items, idempotency_key)
 

@@ -8,7 +8,7 @@ comes back as
      "paging": {"next_link": "..."}}
 
 and an error as `{"request_status": "ERROR", "request_id", "debug_message",
-"display_message", "error_code"}` (snap-api.md, Rate limits and errors). Statuses are
+"display_message", "error_code"}` (Snap facts 4 and 6, docs/architecture.md). Statuses are
 compared case-insensitively: Snap's doc samples say `success`, live answers `SUCCESS`.
 """
 
@@ -108,7 +108,7 @@ def api_message(body: Any) -> ApiMessage:
 def unwrap(body: Mapping[str, Any], kind: str) -> Unwrapped:
     """Split an answer's items by their `sub_request_status`.
 
-    Snap's wording for a failed item is not documented (snap-api.md: "check each
+    Snap's wording for a failed item is not documented (Snap facts 4: "check each
     sub_request_status"). Third-party clients read `sub_request_error_reason` (several
     agree), some `message`/`error_type`; we read those and the error-envelope keys, so
     whichever Snap sends reaches the caller (unconfirmed, closest documented reading).

@@ -34,7 +34,7 @@ class SnapModel(BaseModel):
 
 
 class Entity(SnapModel):
-    """Fields every entity carries (snap-api.md §0)."""
+    """Fields every entity carries (Snap docs: API patterns, seed 003)."""
 
     id: str | None = None
     created_at: str | None = None
@@ -43,7 +43,7 @@ class Entity(SnapModel):
 
 
 class Delivering(Entity):
-    """Entities whose caps and suspension show up in `delivery_status` (snap-api.md §3)."""
+    """Entities whose caps and suspension show up in `delivery_status` (Snap facts 11)."""
 
     delivery_status: list[str] | None = None
 
@@ -60,7 +60,7 @@ def time_of(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-# --- Accounts (snap-api.md §2) -------------------------------------------------------
+# --- Accounts (Snap docs: Organizations, Ad accounts) --------------------------------
 
 
 class Me(SnapModel):
@@ -91,7 +91,7 @@ class Organization(Entity):
     type: str | None = None
     country: str | None = None
     state: str | None = None
-    # `with_ad_accounts=true`; the nested key name is unconfirmed (snap-api.md §2).
+    # `with_ad_accounts=true`; the nested key name is unconfirmed (Snap docs: Organizations).
     ad_accounts: list[AdAccount] | None = None
 
 
@@ -168,7 +168,7 @@ class Ad(Delivering):
         return self.review_status == "REJECTED"
 
 
-# --- Creatives and media (snap-api.md "Media, creatives") ----------------------------
+# --- Creatives and media (Snap docs: Media, Creatives) -------------------------------
 
 
 class Creative(Entity):
@@ -205,7 +205,7 @@ class Media(Entity):
         return self.media_status == "READY"
 
 
-# --- Stats (snap-api.md §1 "Response shapes") ----------------------------------------
+# --- Stats (Snap docs: Measurement, response shapes) ---------------------------------
 
 
 class TimeseriesEntry(SnapModel):

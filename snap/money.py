@@ -1,10 +1,10 @@
 """USD amounts <-> Snap micro-currency, exactly.
 
 Snap writes every amount in micro-currency of the ad account's own currency: 1 unit =
-1,000,000 micro (seed 004 "Currency specific bids"; snap-api.md "Units"). Seed 000 gives
+1,000,000 micro (seed 004 "Currency specific bids"; Snap facts 10). Seed 000 gives
 the conversion as ``Math.round(amount_usd * 1_000_000)``; it holds for USD accounts. An
-account in another currency gets its amount converted with an FX rate first (seeds
-README, DESIGN.md "Stats").
+account in another currency gets its amount converted with an FX rate first
+(docs/architecture.md, Sources).
 
 Everything here is Decimal arithmetic on the decimal string, so 0.1 USD is 100,000 micro
 exactly (a binary float would carry 0.1000000000000000055...). Rounding follows

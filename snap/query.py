@@ -2,7 +2,7 @@
 
 Lists: `limit` 50..1000 and `sort` with its documented incompatibilities (seed 003, via
 `snap.rules`). Stats: granularity, breakdown per level, times on whole hours with an
-offset, attribution and report-time values (snap-api.md, Measurement).
+offset, attribution and report-time values (Snap docs: Measurement).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ STATS_LEVELS = {
     "adaccount": "adaccounts",
     "ad_account": "adaccounts",
 }
-# snap-api.md, Measurement: breakdown `campaign` at the ad-account level, `adsquad` at the
+# Snap docs: Measurement: breakdown `campaign` at the ad-account level, `adsquad` at the
 # campaign level, `ad` at campaign and ad squad. The ad-account level is also used with
 # `adsquad`/`ad` by third-party code (accepted here; the server decides).
 STATS_BREAKDOWNS = {
@@ -75,7 +75,7 @@ def stats_query(
     breakdown: str | None,
     params: Mapping[str, Any],
 ) -> dict[str, str]:
-    """The stats query string, checked against what snap-api.md documents."""
+    """The stats query string, checked against Snap facts 7-8 (docs/architecture.md)."""
     granularity = granularity.upper()
     if granularity not in STATS_GRANULARITY_KEYS:
         raise ValidationError(f"unknown granularity {granularity!r}", field="granularity")
@@ -114,7 +114,7 @@ def _check_limit(limit: Any) -> None:
 
 
 def _stats_time(value: datetime | str | None, field: str) -> str | None:
-    """ISO-8601 with its offset, on a whole hour (snap-api.md: "Minutes are not supported")."""
+    """ISO-8601 with its offset, on a whole hour (Snap facts 8: "Minutes are not supported")."""
     if value is None or isinstance(value, str):
         return value
     if value.tzinfo is None:

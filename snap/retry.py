@@ -1,10 +1,10 @@
 """When the client sends a request again, and how long it waits first.
 
-Two pure functions decide (STYLE.md, after stripe's `_should_retry` / `_sleep_time_seconds`);
+Two pure functions decide (after stripe-python's `_should_retry` / `_sleep_time_seconds`);
 `retrying()` wires them into a tenacity `Retrying`, bounded in attempts and in total time,
 with the sleep injectable so tests never wait for real.
 
-The rule for writes (DESIGN.md, Idempotency): Snap documents no idempotency, so a create
+The rule for writes (docs/architecture.md, The journal): Snap documents no idempotency, so a create
 (`idempotent=False`) is re-sent only when it provably did not take effect: the connection
 was never opened (`ConnectError`) or Snap refused it with 429. A create whose answer was
 lost (`OutcomeUnknown`) or that met a 5xx (`ServerError`) is not re-sent: the task base

@@ -1,6 +1,6 @@
 """Stats queries and answers: the rules Snap puts on a stats request, and flat rows from its answer.
 
-Pure functions over the Snap API's stats shapes (snap-api.md, section 1); no network, no SQL.
+Pure functions over the Snap API's stats shapes (Snap docs: Measurement); no network, no SQL.
 The sync task asks this module three questions and then stays thin:
 
 - which windows to ask for (`plan_windows`, `repull_windows`): start and end on whole hours,
@@ -311,7 +311,7 @@ HOUR_UNAVAILABLE_FIELDS = frozenset(
 )
 # `/adaccounts/{id}/stats` without a breakdown lists spend only (Singer, Airbyte, CData).
 ACCOUNT_FIELDS_WITHOUT_BREAKDOWN = frozenset({"spend"})
-# Which breakdown each level accepts (snap-api.md: campaign at account level, adsquad at
+# Which breakdown each level accepts (Snap facts 7: campaign at account level, adsquad at
 # campaign level, ad at campaign and ad squad level; connectors also use adsquad/ad on accounts).
 BREAKDOWNS: Mapping[str, tuple[str, ...]] = {
     "adaccount": ("campaign", "adsquad", "ad"),
@@ -378,7 +378,7 @@ KNOWN_METRICS: Mapping[str, str] = {
 }
 # Breakdown key -> entity type, for an item that does not say its `type`.
 _BREAKDOWN_TYPES = {"campaign": "CAMPAIGN", "adsquad": "AD_SQUAD", "ad": "AD"}
-# What Snap applies when a query leaves them out (snap-api.md, query parameters).
+# What Snap applies when a query leaves them out (Snap docs: Measurement, parameters).
 SNAP_DEFAULT_ATTRIBUTION = ("28_DAY", "1_DAY", "conversion")
 _SHAPES = (
     ("total_stats", "total_stat"),

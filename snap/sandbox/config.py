@@ -40,7 +40,7 @@ class SandboxConfig:
         conversion_lag_h(int): conversions of an hour keep arriving for this many hours
             (at most finalized_lag_h, so finalized data never changes).
         review_delay_s(int): new ads stay PENDING review this long, then turn APPROVED.
-        max_upload_bytes(int): the single-request upload limit (32 MB per snap-api.md).
+        max_upload_bytes(int): the single-request upload limit (32 MB, Snap docs: Media).
     """
 
     token: str | None = None

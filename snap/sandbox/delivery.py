@@ -1,7 +1,7 @@
 """What the API shows about delivery, computed at read time from state and spend.
 
 `review_status` (ads: PENDING, APPROVED, REJECTED with `review_status_reasons`) and
-`delivery_status` (an array of codes, snap-api.md "delivery_status codes"): caps hit show
+`delivery_status` (an array of codes, Snap docs: Delivery status): caps hit show
 `INVALID_OVER_BUDGET_*` while `status` stays ACTIVE; a paused entity shows
 `INVALID_NOT_ACTIVE` and its children `INVALID_NOT_EFFECTIVE_ACTIVE`.
 """

@@ -3,7 +3,7 @@
 Success: `request_status`, `request_id`, the plural key whose items carry
 `sub_request_status` and the singular key, and `paging.next_link` on paged lists.
 Failure: `request_status: ERROR`, `request_id`, `debug_message`, `display_message`,
-`error_code` (snap-api.md §4). Snap documents only E3003 (not found) and E2023
+`error_code` (Snap facts 6). Snap documents only E3003 (not found) and E2023
 (immutable field); the other E-codes below are the sandbox's own choice (unconfirmed),
 stable so tests can pin them.
 """
@@ -121,7 +121,7 @@ def item_results_body(kind: str, results: list[dict[str, Any]]) -> tuple[int, di
 
     Each result is either `{"entity": {...}}` or `{"error": "message"}`. All good: 200
     SUCCESS. Some bad: 200 with `request_status: PARTIAL`. All bad: 400 ERROR with the
-    error body fields. snap-api.md §4 documents 200 with per-item ERROR; the PARTIAL
+    error body fields. Snap facts 4: 200 with per-item ERROR; the PARTIAL
     request status and `sub_request_error_reason` are the closest reading (unconfirmed).
     """
     key = SINGULAR[kind]

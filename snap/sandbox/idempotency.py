@@ -3,7 +3,7 @@
 A write carrying a key is remembered with a fingerprint of its method, path and body and
 the answer it got. The same key with the same request returns that answer again and
 creates nothing; the same key with another request is a 409. Snap itself documents no
-idempotency (snap-api.md §4); `SandboxConfig.ignore_idempotency_key` turns this off.
+idempotency (Snap facts 3); `SandboxConfig.ignore_idempotency_key` turns this off.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Media file uploads: one request (`POST /media/{id}/upload`, multipart part `file`) or
 chunked (`POST /media/{id}/multipart-upload-v2?action=INIT|ADD|FINALIZE`), per
-snap-api.md "1. Media". INIT/ADD/FINALIZE parameters are accepted as form fields or as
+Snap docs: Media. INIT/ADD/FINALIZE parameters are accepted as form fields or as
 query parameters (clients do both). Answers carry the media object under `result`.
 """
 

@@ -158,7 +158,7 @@ class SandboxState:
         self.ledger.book(account, campaign, squad, ads, floor_hour(now), FORCED_SPEND_MICRO)
 
     def suspend_ad_account(self, account_id: str) -> dict[str, Any]:
-        """Suspension shows as status DISABLED (snap-api.md: enum unconfirmed)."""
+        """Suspension shows as status DISABLED (Snap facts 13: enum unconfirmed)."""
         return self._set_account_status(account_id, "DISABLED")
 
     def reinstate_ad_account(self, account_id: str) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """GET /v1/{adaccounts,campaigns,adsquads,ads}/{id}/stats, from the spend ledger.
 
-Query rules (snap-api.md §1): granularity TOTAL, DAY, HOUR or LIFETIME; times on whole
+Query rules (Snap facts 7-8): granularity TOTAL, DAY, HOUR or LIFETIME; times on whole
 hours; DAY starts at 00:00 in the ad account's time zone (the captured error text) and
 spans at most 32 days, HOUR at most 7; ad-account stats without a breakdown allow only
 `spend`; HOUR refuses uniques/frequency/reach fields; unknown field names are refused.
@@ -24,7 +24,7 @@ from snap.sandbox.state import SandboxState
 from snap.sandbox.store import Record
 from snap.stats import HOUR_UNAVAILABLE_FIELDS
 
-# snap-api.md §1 "Metric (field) names": core, others, conversions.
+# Snap docs: Measurement, metric (field) names: core, others, conversions.
 STATS_FIELDS: frozenset[str] = frozenset(
     [
         "impressions",
@@ -168,7 +168,7 @@ class StatsQuery:
             )
 
     def _check_limit(self) -> None:
-        """`limit` 50..1000 applies with breakdowns (snap-api.md §1); rows fit one page."""
+        """`limit` 50..1000 applies with breakdowns (Snap facts 5); rows fit one page."""
         low, high = rules.PAGE_LIMIT_MIN, rules.PAGE_LIMIT_MAX
         if self.limit is not None and not low <= self.limit <= high:
             raise bad_request(f"limit must be an integer between {low} and {high}")

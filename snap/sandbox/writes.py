@@ -206,7 +206,7 @@ def _same_account(state: SandboxState, item: Item, account: Record) -> None:
 
 
 def _top_snap_media(state: SandboxState, item: Item, account: Record) -> None:
-    """snap-api.md "2. Creatives": top_snap_media_id must be READY media of the account."""
+    """Snap docs: Creatives: top_snap_media_id must be READY media of the account."""
     media_id = item.get("top_snap_media_id")
     if media_id is None:
         return
