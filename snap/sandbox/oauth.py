@@ -1,6 +1,7 @@
 """The OAuth side: authorization codes, access tokens that expire, refresh tokens.
 
-Follows Snap facts 15 (Snap docs: Authentication): `POST /login/oauth2/access_token` with a form body and
+Follows Snap facts 15 (Snap docs: Authentication): `POST /login/oauth2/access_token`
+with a form body and
 `grant_type` `authorization_code` or `refresh_token`; the answer carries `access_token`,
 `token_type: Bearer`, `expires_in`, `refresh_token`, `scope`; failures are the standard
 OAuth JSON `{"error", "error_description"}`. Whether Snap rotates refresh tokens is
