@@ -1,8 +1,8 @@
 """OAuth against Snap's token endpoint, and the token providers the client asks for tokens.
 
 Snap's flow (Snap docs: Authentication; Snap facts 15): the user is sent to
-`{oauth_url}/authorize`; the code that comes back is exchanged, and later refreshed, with a form POST to
-`{oauth_url}/access_token` carrying the app's client id and secret. Access tokens
+`{oauth_url}/authorize`; the code that comes back is exchanged, and later refreshed,
+with a form POST to `{oauth_url}/access_token` carrying the app's client id and secret. Access tokens
 expire (`expires_in`, 1800 s seen most often; we always use the returned value). Whether
 a refresh returns a new refresh token is unconfirmed; when it does, it replaces the old
 one and `on_rotate` lets storage persist it.
