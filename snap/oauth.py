@@ -2,10 +2,10 @@
 
 Snap's flow (Snap docs: Authentication; Snap facts 15): the user is sent to
 `{oauth_url}/authorize`; the code that comes back is exchanged, and later refreshed,
-with a form POST to `{oauth_url}/access_token` carrying the app's client id and secret. Access tokens
-expire (`expires_in`, 1800 s seen most often; we always use the returned value). Whether
-a refresh returns a new refresh token is unconfirmed; when it does, it replaces the old
-one and `on_rotate` lets storage persist it.
+with a form POST to `{oauth_url}/access_token` carrying the app's client id and secret.
+Access tokens expire (`expires_in`, 1800 s seen most often; we always use the returned
+value). Whether a refresh returns a new refresh token is unconfirmed; when it does, it
+replaces the old one and `on_rotate` lets storage persist it.
 
 Secrets (client secret, refresh and access tokens, codes) never appear in a message or
 repr: errors quote only the endpoint's `error` / `error_description`, scrubbed.
