@@ -19,8 +19,9 @@ from pydantic import ValidationError as PayloadError
 from snap.errors import ConnectError, OutcomeUnknown, ServerError
 from tasks.payloads import ConnectionRefresh
 from worker.connections.tokens import due_connection_ids, refresh_connection
+from worker.errors import AccountNotConnected
 from worker.results import failed, validation_failure
-from worker.runtime import AccountNotConnected, runtime
+from worker.runtime import runtime
 
 logger = logging.getLogger("snapfleet.tasks.connections")
 

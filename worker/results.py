@@ -22,38 +22,14 @@ from pydantic import ValidationError as PydanticValidationError
 
 from snap.errors import PartialFailure, SnapError
 from storage.redact import redact
+from worker.errors import TaskFailed
 
 __all__ = [
-    "TaskFailed",
     "failed",
     "from_error",
     "succeeded",
     "validation_failure",
 ]
-
-
-class TaskFailed(Exception):
-    """End the task with this failed result (final: no retry). `cause` is the error behind it.
-
-    `journaled=True` when a write already recorded the failure (else the task base
-    journals it under the task's own `task` step).
-    """
-
-    def __init__(
-        self,
-        result: dict[str, Any],
-        *,
-        cause: BaseException | None = None,
-        journaled: bool = False,
-    ) -> None:
-        super().__init__(result.get("message", result.get("code", "failed")))
-        self.result = result
-        self.cause = cause
-        self.journaled = journaled  # the journal already holds this outcome
-
-    @property
-    def code(self) -> str:
-        return str(self.result.get("code"))
 
 
 def succeeded(snap_id: str | None = None, *, dry_run: bool, **fields: Any) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import AdCreate, AdDelete, AdPause, AdResume, AdUpdate
+from worker.errors import TaskFailed
 from worker.mutations.reconcile import list_params, newest_first
 from worker.mutations.task import Mutation, MutationTask
 from worker.mutations.writes import Done
-from worker.results import TaskFailed, failed
+from worker.results import failed
 
 KIND = "ads"
 ORDER = "upload media -> create creative (snap.creative.create) -> create ad"

@@ -17,9 +17,10 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import CreativeCreate
+from worker.errors import TaskFailed
 from worker.mutations.reconcile import list_params, newest_first
 from worker.mutations.task import Mutation, MutationTask
-from worker.results import TaskFailed, failed
+from worker.results import failed
 
 KIND = "creatives"
 ORDER = "upload media (snap.media.upload) -> create creative -> create ad"

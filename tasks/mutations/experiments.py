@@ -28,9 +28,10 @@ from tasks.mutations.ads import create_ad
 from tasks.mutations.adsquads import create_ad_squad
 from tasks.mutations.campaigns import create_campaign
 from tasks.payloads import ExperimentLaunch, ExperimentSetVariantStatus, Variant
+from worker.errors import TaskFailed
 from worker.mutations.task import Mutation, MutationTask
 from worker.mutations.writes import Done
-from worker.results import TaskFailed, failed
+from worker.results import failed
 
 LAUNCHING, RUNNING = "launching", "running"
 

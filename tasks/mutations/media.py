@@ -21,6 +21,7 @@ from celery import shared_task
 from snap.client import SIMPLE_UPLOAD_MAX_BYTES as CLIENT_SIMPLE_MAX_BYTES
 from snap.client import UPLOAD_PART_BYTES as CLIENT_PART_BYTES
 from tasks.payloads import MediaUpload
+from worker.errors import MediaSourceError, TaskFailed
 from worker.mutations.media_ready import (
     DEFAULT_WAIT_S,
     ERROR,
@@ -28,10 +29,10 @@ from worker.mutations.media_ready import (
     status_of,
     wait_until_ready,
 )
-from worker.mutations.media_source import MediaFile, MediaSourceError, media_file
+from worker.mutations.media_source import MediaFile, media_file
 from worker.mutations.reconcile import list_params, newest_first
 from worker.mutations.task import Mutation, MutationTask
-from worker.results import TaskFailed, failed
+from worker.results import failed
 from worker.settings import Settings
 
 # snap-api.md, Media: one request up to 32 MB, else multipart-upload-v2 in parts.

@@ -15,17 +15,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+import httpx
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from snap import oauth
 from snap.errors import TransportError, Unauthorized
 from storage import connections as connection_repo
+from storage.cipher import TokenCipher
 from storage.errors import NotFound as StorageNotFound
 from storage.models.connections import Connection, ConnectionState
-from worker.runtime import AccountNotConnected, Runtime
+from worker.errors import AccountNotConnected
+from worker.settings import Settings
 
 logger = logging.getLogger("snapfleet.tokens")
 
@@ -35,6 +40,27 @@ REAUTH_MESSAGE = "Snapchat Ads /me returned 401"
 REFRESH_LEASE_S = 60.0
 
 Outcome = Literal["refreshed", "locked", "fresh", "needs_reauth"]
+
+
+class Runtime(Protocol):
+    """What a refresh needs from the worker process: `worker.runtime.Runtime` is one.
+
+    Named structurally so this module needs no import of `worker.runtime`, which builds
+    its token providers from this module.
+    """
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def cipher(self) -> TokenCipher: ...
+
+    @property
+    def oauth_http(self) -> httpx.Client: ...
+
+    def session(self) -> AbstractContextManager[Session]: ...
+
+    def mark_needs_reauth(self, connection_id: int, reason: str) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -24,23 +24,11 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from snap import rules
+from worker.errors import MediaSourceError
 
 MAX_MEDIA_BYTES = rules.MEDIA_CHUNKED_UPLOAD_MAX_BYTES
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 DOWNLOAD_TIMEOUT_S = httpx.Timeout(60.0, connect=10.0)
-
-
-class MediaSourceError(Exception):
-    """The media file cannot be had: unreadable, too large, or the download failed.
-
-    `field` names the payload field at fault (source_url or file_path).
-    """
-
-    code = "media_source"
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

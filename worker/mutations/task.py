@@ -64,26 +64,21 @@ from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.connections import ConnectionState
 from worker import logs
+from worker.errors import AccountNotConnected, CreateLockBusy, FxRateMissing, TaskFailed
 from worker.gate import GateTimeout
 from worker.mutations import writes
 from worker.mutations.reconcile import as_dict
-from worker.mutations.writes import CreateLockBusy, Done, RetryLater, Write, WriteContext
-from worker.results import TaskFailed, failed, from_error, succeeded, validation_failure
-from worker.runtime import AccountContext, AccountNotConnected, Runtime, runtime
+from worker.mutations.writes import Done, RetryLater, Write, WriteContext
+from worker.results import failed, from_error, succeeded, validation_failure
+from worker.runtime import AccountContext, Runtime, runtime
 from worker.settings import Settings
 
-__all__ = ["FxRateMissing", "Mutation", "MutationTask", "backoff_s"]
+__all__ = ["Mutation", "MutationTask", "backoff_s"]
 
 logger = logging.getLogger("snapfleet.task")
 
 RETRY_BASE_S = 1.0
 REFUSAL_STEP = "task"  # the journal row of a task refused before (or outside) any write
-
-
-class FxRateMissing(Exception):
-    """No USD rate for the account's currency: money cannot be converted (never 1.0)."""
-
-    code = "fx_unavailable"
 
 
 def backoff_s(retries: int, cap_s: float, *, rand: Callable[[], float] = random.random) -> float:
@@ -295,7 +290,7 @@ class _Attempt:
         self.context = mutation.context
         mutation.context.fx_rate = lambda: mutation.fx_rate
         try:
-            with rt.account_gate_scope(account, lane="mutation"):
+            with rt.account_gate_scope(account):
                 return self.task.run(mutation)
         except (TaskFailed, RetryLater, Retry):
             raise

@@ -6,7 +6,10 @@
       failed      -> TaskFailed(recorded error)
       held        -> RetryLater(lease left)
       won, reconcile (in_flight expired / unknown)
-                  -> create: list the parent's entities and match (worker.mutations.reconcile)
+                  -> create: list the parent's entities and match (worker.mutations.reconcile);
+                     nothing found: look once more after SNAPFLEET_RECONCILE_RECHECK_S
+                     (a listing may lag the create), only then send again
+      maybe_created -> the same maybe_created result, no request (the completer looks)
     send(key, item) inside the task's gate scope      the client adds Idempotency-Key
     record        mark_succeeded + mirror, one transaction; or the error's journal state
 
@@ -24,7 +27,10 @@ What an error means for the journal and the task (`_verdict`):
         reconcile that found nothing): the key stays unknown (never failed or released
         without looking again), TaskFailed / RetryLater as above
 
-On the task's last attempt a retryable error is recorded as failed instead (rule 8).
+On the task's last attempt a retryable error is recorded as failed instead (rule 8),
+except a create whose outcome is unknown: that one becomes `maybe_created` (the journal
+state and the result code) with what is known (kind, name, parent, first attempt time),
+and the completer keeps listing and matching it; it is never reported as a failure.
 Creates hold a short Redis lock per (kind, parent, name) from claim to record, so two
 creates of the same name under one parent never reconcile (or send while the other
 reconciles) at the same time, and a reconcile never adopts an entity another journaled
@@ -60,9 +66,10 @@ from snap.errors import (
 from storage import journal, mirrors
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.journal import JournalEntry, JournalState
+from worker.errors import Code, CreateLockBusy, JournalKeyBusy, TaskError, TaskFailed
 from worker.gate import GateTimeout
 from worker.mutations.reconcile import Lookup, Match, as_dict, find
-from worker.results import TaskFailed, failed, from_error
+from worker.results import failed, from_error
 
 logger = logging.getLogger("snapfleet.writes")
 
@@ -74,7 +81,6 @@ Op = Literal["create", "update", "delete"]
 
 __all__ = [
     "NAMESPACE",
-    "CreateLockBusy",
     "Done",
     "RetryLater",
     "Write",
@@ -176,6 +182,7 @@ class WriteContext:
     lease_s: float = journal.DEFAULT_LEASE_S
     max_attempts: int = journal.DEFAULT_MAX_ATTEMPTS
     skew_s: float = 300.0
+    recheck_s: float = 10.0
     name_tag: bool = False
     keys: list[str] = field(default_factory=list)  # every key this attempt touched
 
@@ -218,6 +225,7 @@ def run(ctx: WriteContext, write: Write) -> Done:
             found = _reconcile(ctx, write, key, item, claim.entry)
             if found.adopted is not None:
                 return _adopt(ctx, write, key, attempt, found)
+            _look_again_later(ctx, write, key, attempt, claim.entry)
         # Found nothing (yet: lists may lag): until this send's answer is known the key
         # stays unknown, so a resend turned away (429, gate wait) is looked for again.
         return _send(ctx, write, key, attempt, item, unknown=claim.reconcile)
@@ -228,6 +236,55 @@ def lock_name(kind: str, parent_id: str, name: Any) -> str:
     """The create lock of one name under one parent (the name hashed: it is free text)."""
     digest = hashlib.sha256(str(name).encode()).hexdigest()[:24]
     return f"snapfleet:create-lock:{kind}:{parent_id}:{digest}"
+
+
+class ListingMayLag(TaskError):
+    """A reconcile found nothing yet: the listing may lag the create, so look again first."""
+
+    code = Code.OUTCOME_UNKNOWN
+
+    def __init__(self, message: str, *, wait_s: float, missed_at: datetime) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
+        self.missed_at = missed_at
+
+
+MISSED_AT = "reconcile_missed_at"  # in the journal row's error: when a reconcile found nothing
+
+
+def _look_again_later(
+    ctx: WriteContext, write: Write, key: str, attempt: int, entry: JournalEntry
+) -> None:
+    """Return (send) only if an earlier reconcile, at least `recheck_s` ago, found nothing too.
+
+    Otherwise the key stays unknown with the time of this miss, and the task comes back
+    after the rest of the delay (RetryLater), not holding a worker or the create lock.
+    """
+    if ctx.recheck_s <= 0:
+        return
+    now = datetime.now(UTC)
+    missed_at = _time((entry.error or {}).get(MISSED_AT))
+    if missed_at is not None and (now - missed_at).total_seconds() >= ctx.recheck_s:
+        return
+    missed_at = missed_at or now
+    wait_s = max(1.0, ctx.recheck_s - (now - missed_at).total_seconds())
+    lag = ListingMayLag(
+        f"reconcile found no {write.kind} matching this create under {write.parent_id} yet; "
+        f"looking again in {wait_s:.0f}s before sending it again (listings may lag)",
+        wait_s=wait_s,
+        missed_at=missed_at,
+    )
+    _fail_or_retry(ctx, write, key, attempt, lag, unknown=True)
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _lock_error(exc: Exception) -> BaseException:
@@ -255,6 +312,7 @@ def _claim(ctx: WriteContext, write: Write, key: str) -> journal.Claim:
                 lease_s=ctx.lease_s,
                 max_attempts=ctx.max_attempts,
                 fx_rate=ctx.fx_rate(),
+                create_lookup=_lookup(ctx, write, key) if write.op == "create" else None,
             )
     except JournalConflict as exc:
         raise TaskFailed(failed("conflict", str(exc)), cause=exc, journaled=True) from exc
@@ -269,28 +327,23 @@ def _settled(entry: JournalEntry) -> Done:
     if entry.state == JournalState.FAILED.value:
         error = entry.error or failed("failed", entry.reason or "failed")
         raise TaskFailed({"status": "failed", **error}, journaled=True)
+    if entry.state == JournalState.MAYBE_CREATED.value:
+        raise TaskFailed(dict(entry.error or {}), journaled=True)
     wait_s = 1.0
     if entry.lease_expires_at is not None:
         left = entry.lease_expires_at.replace(tzinfo=UTC) - datetime.now(UTC)
         wait_s = max(1.0, left.total_seconds())
     raise RetryLater(
-        _Busy(f"journal key {entry.idempotency_key} is {entry.state}, held by another attempt"),
+        JournalKeyBusy(
+            f"journal key {entry.idempotency_key} is {entry.state}, held by another attempt"
+        ),
         countdown_s=wait_s,
     )
 
 
-class _Busy(Exception):
-    code = "busy"
-
-
-class CreateLockBusy(Exception):
-    """Another create of the same name under the same parent holds the lock: come back later."""
-
-    code = "busy"
-
-    def __init__(self, wait_s: float) -> None:
-        super().__init__(f"another create of this name is in progress; retry in {wait_s:.1f}s")
-        self.wait_s = wait_s
+def _lookup(ctx: WriteContext, write: Write, key: str) -> dict[str, Any]:
+    """What the completer needs to look for a create that may have landed."""
+    return {"kind": write.kind, "parent_id": write.parent_id, "item": _item(ctx, write, key)}
 
 
 def _item(ctx: WriteContext, write: Write, key: str) -> dict[str, Any] | None:
@@ -420,7 +473,7 @@ class _Verdict:
 def _verdict(exc: BaseException, op: Op, *, unknown: bool = False) -> _Verdict:
     """What the error means: the journal state to leave and whether to retry."""
     maybe_sent = "unknown" if op == "create" or unknown else "release"
-    if isinstance(exc, GateTimeout | CreateLockBusy):
+    if isinstance(exc, GateTimeout | CreateLockBusy | ListingMayLag):
         return _Verdict("unknown" if unknown else "release", True, exc.wait_s)
     if isinstance(exc, RateLimited):
         return _Verdict("unknown" if unknown else "release", True, exc.retry_after_s)
@@ -449,13 +502,34 @@ def _fail_or_retry(
     """Leave the journal in the state the error means, then raise RetryLater or TaskFailed."""
     verdict = _verdict(exc, write.op, unknown=unknown)
     result = from_error(exc)
+    if isinstance(exc, ListingMayLag):
+        result[MISSED_AT] = exc.missed_at.isoformat()
     if verdict.retry and ctx.final_attempt:
-        _mark(ctx, key, attempt, "failed", result, reason=f"retries exhausted: {result['code']}")
+        reason = f"retries exhausted: {result['code']}"
+        if write.op == "create" and verdict.state == "unknown":
+            raise TaskFailed(_park(ctx, write, key, attempt, reason), cause=exc, journaled=True)
+        _mark(ctx, key, attempt, "failed", result, reason=reason)
         raise TaskFailed(result, cause=exc, journaled=True) from exc
     _mark(ctx, key, attempt, verdict.state, result)
     if verdict.retry:
         raise RetryLater(exc, countdown_s=verdict.countdown_s) from exc
     raise TaskFailed(result, cause=exc, journaled=True) from exc
+
+
+def _park(ctx: WriteContext, write: Write, key: str, attempt: int, reason: str) -> dict[str, Any]:
+    """The key becomes maybe_created; returns the result the runner gets."""
+    lookup = _lookup(ctx, write, key)
+    try:
+        with ctx.session() as session:
+            entry = journal.mark_maybe_created(session, key, attempt, lookup, reason)
+            return dict(entry.error or {})
+    except StaleAttempt as exc:
+        # Another attempt holds the key now and owns its outcome; say what we know.
+        logger.warning("writes: %s", exc)
+        with ctx.session() as session:
+            current = journal.get(session, key)
+            assert current is not None
+            return journal.maybe_created_result(current, lookup, reason)
 
 
 def _mark(

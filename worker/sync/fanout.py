@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from storage.models.accounts import AdAccount
 from storage.models.connections import Connection, ConnectionState
-from worker.runtime import AccountContext, AccountNotConnected, Runtime
+from worker.errors import AccountNotConnected
+from worker.runtime import AccountContext, Runtime
 
 NOT_SERVING = ("DISABLED", "DELETED")
 

@@ -13,14 +13,17 @@ they share is the mapping of failures to results or retries, in one place:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from celery import Task
 
 from snap.errors import QuotaUnavailable, RateLimited, SnapError
+from worker import logs, metrics
+from worker.errors import AccountNotConnected
 from worker.gate import GateTimeout
-from worker.runtime import AccountNotConnected, Runtime, runtime
+from worker.runtime import Runtime, runtime
 
 logger = logging.getLogger("snapfleet.sync")
 
@@ -30,6 +33,27 @@ class SyncTask(Task):
 
     abstract = True
     max_retries = 5
+
+    def after_return(
+        self, status: str, retval: Any, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        """One line per attempt, as the mutation tasks write (worker/logs.py)."""
+        tally = metrics.current_attempt()
+        outcome, code = metrics.outcome_of(status, retval)
+        if outcome == "retry":
+            outcome, code = "retrying", tally.retry_code or ""
+        account = kwargs.get("ad_account_id") if isinstance(kwargs, dict) else None
+        logs.log_outcome(
+            task_id=task_id,
+            task_name=self.name,
+            ad_account_id=account if isinstance(account, str) else None,
+            attempt=int(self.request.retries or 0) + 1,
+            outcome=outcome,
+            code=code or None,
+            duration_ms=(time.monotonic() - tally.started) * 1000,
+            tally=tally.fields(),
+            level=logging.INFO if outcome in ("succeeded", "skipped") else logging.WARNING,
+        )
 
     @property
     def runtime(self) -> Runtime:

@@ -11,7 +11,7 @@ from storage import connections as connection_repo
 from tasks.payloads import RESULT_EXAMPLES
 from tests.fleet import Fleet
 from worker.connections.tokens import REAUTH_MESSAGE, due_connection_ids
-from worker.runtime import AccountNotConnected
+from worker.errors import AccountNotConnected
 
 LIFETIME_S = 120
 

@@ -9,7 +9,8 @@ from sqlalchemy import text
 from snap.errors import QuotaUnavailable
 from storage import accounts as account_repo
 from tests.fleet import CLIENT_ID, EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID, Fleet
-from worker.runtime import AccountNotConnected, GatedTransport, gate_scope
+from worker.errors import AccountNotConnected
+from worker.runtime import GatedTransport, gate_scope
 
 
 def test_connect_captures_both_accounts_with_currency_and_zone(fleet: Fleet) -> None:

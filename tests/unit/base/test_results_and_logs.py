@@ -7,11 +7,10 @@ import logging
 import pytest
 
 from snap.errors import QuotaUnavailable, RateLimited, ValidationError
+from worker.errors import AccountNotConnected, FxRateMissing, TaskFailed
 from worker.gate import GateTimeout
 from worker.logs import RedactingFilter, log_outcome, redact_text
-from worker.mutations.task import FxRateMissing
-from worker.results import TaskFailed, failed, from_error, succeeded
-from worker.runtime import AccountNotConnected
+from worker.results import failed, from_error, succeeded
 
 
 def test_a_success_carries_the_snap_id_and_dry_run_last() -> None:

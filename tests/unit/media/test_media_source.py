@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from worker.mutations.media_source import MediaSourceError, media_file
+from worker.errors import MediaSourceError
+from worker.mutations.media_source import media_file
 
 BODY = b"\x89PNG" + bytes(range(256)) * 40
 
