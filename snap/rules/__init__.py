@@ -5,10 +5,11 @@
     rules.CHECKS["adsquads"](item, op="update", currency="EUR")
     rules.BULK_LIMITS["campaigns"]              # 30
 
-Every table names the seed (``../shared/seeds/``) or the ``snap-api.md`` section it
-comes from, so a reader can hold the number against its source. The client refuses a
-write that breaks one of these rules before it is sent, and the sandbox answers the same
-write with a 400 built from the same violations, so the two can never disagree.
+Every table names the seed ("seed 00N") or the Snap page ("Snap docs: <page>") it comes
+from, so a reader can hold the number against its source; docs/architecture.md, Sources
+resolves both to Snap's public pages. The client refuses a write that breaks one of
+these rules before it is sent, and the sandbox answers the same write with a 400 built
+from the same violations, so the two can never disagree.
 
 Seeds: 001 = Ads, 002 = Campaigns, 003 = API patterns, 004 = Ad Squads.
 Rules that need server state (what was already spent, whether an ad squad is running)

@@ -1,4 +1,4 @@
-"""Ad rules of seed 001 (``../shared/seeds/``)."""
+"""Ad rules of seed 001 (Snap's Ads page; docs/architecture.md, Sources)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ad squad rules of seed 004 (``../shared/seeds/``), plus seed 002's smart budget and
+"""Ad squad rules of seed 004 (docs/architecture.md, Sources), plus seed 002's smart budget and
 HCE rules that apply to an ad squad once its parent campaign is known.
 """
 
@@ -62,7 +62,7 @@ CHILD_AD_TYPES: frozenset[str] = frozenset(
         "COLLECTION",
     }
 )
-# seed 004 Attributes: forced_view_setting; snap-api.md "Creative attributes" adds NONE.
+# seed 004 Attributes: forced_view_setting; Snap docs: Creatives adds NONE.
 FORCED_VIEW_SETTINGS: frozenset[str] = frozenset({"FULL_DURATION", "SIX_SECONDS"})
 # seed 004 "Brand Safety Config".
 BRAND_SAFETY_INVENTORY_OPTIONS: frozenset[str] = frozenset({"FULL_INVENTORY", "LIMITED_INVENTORY"})

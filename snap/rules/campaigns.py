@@ -1,4 +1,4 @@
-"""Campaign rules of seed 002 (``../shared/seeds/``), smart budgets included.
+"""Campaign rules of seed 002 (docs/architecture.md, Sources), smart budgets included.
 
 The ad squad side of a smart budget (mirroring shared_properties) is checked in
 `adsquads`, which reads the campaign tables here.

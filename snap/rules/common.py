@@ -15,7 +15,7 @@ from typing import Any
 # --- Shared limits -------------------------------------------------------------------
 
 # seed 001 (Ads: name), 002 (Campaign Attributes: name), 004 (Attributes: name),
-# snap-api.md "Creative attributes": "max length: 375 characters".
+# Snap docs: Creatives: "max length: 375 characters".
 NAME_MAX_LEN = 375
 
 # seed 003 "Entity Request Limits": create/update limit per request, by plural API key.
@@ -65,13 +65,13 @@ CAMPAIGN_STATUSES: frozenset[str] = frozenset({"ACTIVE", "PAUSED"})
 AD_SQUAD_STATUSES: frozenset[str] = frozenset({"ACTIVE", "PAUSED"})
 AD_STATUSES: frozenset[str] = frozenset({"ACTIVE", "PAUSED"})
 
-# seed 001 Ads (review_status), snap-api.md §3 "Ad entity".
+# seed 001 Ads (review_status); Snap facts 12 (docs/architecture.md).
 REVIEW_STATUSES: frozenset[str] = frozenset({"PENDING", "APPROVED", "REJECTED"})
 
-# snap-api.md §2 "Ad account object" (status: third-party schema, unconfirmed beyond these).
+# Snap docs: Ad accounts (status: third-party schema, unconfirmed beyond these; Snap facts 13).
 AD_ACCOUNT_STATUSES: frozenset[str] = frozenset({"ACTIVE", "PAUSED", "DISABLED"})
 
-# snap-api.md §3 "delivery_status codes" (official Delivery Status page + the 3p rows).
+# Snap docs: Delivery status (the official page, plus the ad squad and ad rows connectors use).
 DELIVERY_STATUS_CODES: frozenset[str] = frozenset(
     {
         "PENDING",
@@ -128,7 +128,7 @@ DELIVERY_STATUS_CODES: frozenset[str] = frozenset(
     }
 )
 
-# snap-api.md §3 "How caps / suspension surface": the codes that mean a cap was hit.
+# Snap facts 11 (docs/architecture.md): the codes that mean a cap was hit.
 OVER_BUDGET_DAILY_CODES: frozenset[str] = frozenset(
     {"INVALID_OVER_BUDGET_CAMPAIGN_DAILY_SPEND", "INVALID_OVER_BUDGET_AD_SQUAD_DAILY_SPEND"}
 )
@@ -145,8 +145,9 @@ CONVERSION_WINDOWS: frozenset[str] = frozenset({"SWIPE_28DAY_VIEW_1DAY", "SWIPE_
 
 # --- Fields the server owns ----------------------------------------------------------
 
-# snap-api.md §0 "Every entity carries ..." and the READ ONLY rows of seeds 001/002/004 and
-# snap-api.md §1-§3. A read-modify-write drops these before sending (models.validate_write).
+# The fields every entity carries (seed 003) and the READ ONLY rows of seeds 001/002/004
+# and Snap docs: Ad accounts, Media, Creatives. A read-modify-write drops these before
+# sending (models.validate_write).
 COMMON_READ_ONLY_FIELDS: frozenset[str] = frozenset(
     {
         "created_at",

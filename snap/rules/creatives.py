@@ -1,4 +1,4 @@
-"""Creative and media rules of snap-api.md "2. Creatives" and "1. Media"."""
+"""Creative and media rules of Snap docs: Creatives and Snap docs: Media."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from snap.rules.common import (
     _present,
 )
 
-# --- Creatives (snap-api.md "2. Creatives") ------------------------------------------
+# --- Creatives (Snap docs: Creatives) -----------------------------------------------
 
 CREATIVE_TYPES: frozenset[str] = frozenset(
     {
@@ -42,7 +42,7 @@ CREATIVE_TYPES: frozenset[str] = frozenset(
         "DYNAMIC",
     }
 )
-# snap-api.md "Creative attributes": ad_account_id, name, type, headline and
+# Snap docs: Creatives, attributes: ad_account_id, name, type, headline and
 # top_snap_media_id are R; brand_name is R unless profile_properties is set (newer
 # revision). profile_properties is R on the current page only; it is not required here so
 # accounts without a public profile keep working (closest documented reading).
@@ -59,7 +59,7 @@ APP_NAME_MAX_LEN = 30  # app_install_properties.app_name
 TOP_SNAP_CROP_POSITIONS: frozenset[str] = frozenset({"OPTIMIZED", "MIDDLE", "TOP", "BOTTOM"})
 FORCED_VIEW_ELIGIBILITY: frozenset[str] = frozenset({"FULL_DURATION", "SIX_SECONDS", "NONE"})
 FAVORITE_DISPLAY_MODES: frozenset[str] = frozenset({"SHOW", "HIDE"})
-# snap-api.md "Call-to-action values" (union; the per-type mapping is unconfirmed).
+# Snap docs: Creatives, call-to-action values (union; the per-type mapping is unconfirmed).
 CALL_TO_ACTIONS: frozenset[str] = frozenset(
     {
         "BLANK",
@@ -87,34 +87,34 @@ CALL_TO_ACTIONS: frozenset[str] = frozenset(
         "TRY",
     }
 )
-# snap-api.md "Creative attributes": the properties object each creative type needs.
+# Snap docs: Creatives, attributes: the properties object each creative type needs.
 CREATIVE_TYPE_PROPERTIES: dict[str, str] = {
     "WEB_VIEW": "web_view_properties",
     "APP_INSTALL": "app_install_properties",
     "DEEP_LINK": "deep_link_properties",
 }
-# snap-api.md "Sub-objects": required inner fields (ios_app_id / android_app_url: one of).
+# Snap docs: Creative elements: required inner fields (ios_app_id / android_app_url: one of).
 CREATIVE_PROPERTIES_REQUIRED: dict[str, tuple[str, ...]] = {
     "web_view_properties": ("url",),
     "app_install_properties": ("app_name", "icon_media_id"),
     "deep_link_properties": ("deep_link_uri", "app_name", "icon_media_id"),
 }
 APP_ID_FIELDS: tuple[str, ...] = ("ios_app_id", "android_app_url")
-# snap-api.md "preview_creative_id: R for Story ads" (Story ads use COMPOSITE creatives).
+# Snap docs: Creatives, "preview_creative_id: R for Story ads" (Story ads use COMPOSITE creatives).
 CREATIVE_PREVIEW_REQUIRED_TYPES: frozenset[str] = frozenset({"COMPOSITE"})
 
-# --- Media (snap-api.md "1. Media") --------------------------------------------------
+# --- Media (Snap docs: Media) -------------------------------------------------------
 
 MEDIA_TYPES: frozenset[str] = frozenset({"VIDEO", "IMAGE", "LENS_PACKAGE", "PLAYABLE"})
 MEDIA_STATUSES: frozenset[str] = frozenset({"PENDING_UPLOAD", "READY", "ERROR"})
 MEDIA_REQUIRED_FIELDS: tuple[str, ...] = ("ad_account_id", "name", "type")
-# snap-api.md "Size / format limits": simple upload up to 32 MB, chunked up to 1 GB.
+# Snap docs: Media, size limits: simple upload up to 32 MB, chunked up to 1 GB.
 MEDIA_SIMPLE_UPLOAD_MAX_BYTES = 32_000_000
 MEDIA_CHUNKED_UPLOAD_MAX_BYTES = 1_000_000_000
 
 
 def check_creative(item: Item, *, op: str) -> list[Violation]:
-    """Creative rules of snap-api.md "2. Creatives"."""
+    """Creative rules of Snap docs: Creatives."""
     _check_op(op)
     found = _identity(item, op, CREATIVE_REQUIRED_FIELDS)
     found += _name(item)
@@ -128,7 +128,7 @@ def check_creative(item: Item, *, op: str) -> list[Violation]:
 
 
 def check_media(item: Item, *, op: str) -> list[Violation]:
-    """Media rules of snap-api.md "1. Media"."""
+    """Media rules of Snap docs: Media."""
     _check_op(op)
     found = _identity(item, op, MEDIA_REQUIRED_FIELDS)
     found += _name(item)
@@ -136,7 +136,7 @@ def check_media(item: Item, *, op: str) -> list[Violation]:
     return found
 
 
-# --- Creative rules (snap-api.md "2. Creatives") ------------------------------------
+# --- Creative rules (Snap docs: Creatives) ------------------------------------------
 
 _CREATIVE_ENUMS: dict[str, frozenset[str]] = {
     "type": CREATIVE_TYPES,

@@ -1,10 +1,10 @@
-"""Stats request rules of snap-api.md "1. Measurement / stats": granularities,
+"""Stats request rules of Snap docs: Measurement (Snap facts 7-8): granularities,
 breakdowns per level, attribution windows and the longest range per granularity.
 """
 
 from __future__ import annotations
 
-# --- Stats (snap-api.md "1. Measurement / stats") ------------------------------------
+# --- Stats (Snap docs: Measurement) -------------------------------------------------
 
 STATS_GRANULARITIES: frozenset[str] = frozenset({"TOTAL", "DAY", "HOUR", "LIFETIME"})
 # breakdown values allowed per stats level (plural entity key of the endpoint).
