@@ -8,8 +8,10 @@ of a sandbox running as a server. No auth: the sandbox is a local tool.
     POST /_sandbox/caps/{id}/exhaust  {"cap": "daily" | "lifetime"}   (ad squad or campaign)
     POST /_sandbox/adaccounts/{id}/suspend | /reinstate
     POST /_sandbox/tokens/revoke      {"token": "..."}
+    GET  /_sandbox/tokens/issued      every access and refresh token issued (secrets scans)
     POST /_sandbox/faults             {"action": "status", "status": 503, "times": 2,
-                                       "method": "POST", "path": "/v1/adaccounts", ...}
+                                       "method": "POST", "path": "/v1/adaccounts",
+                                       "probability": 0.05, ...}
     DELETE /_sandbox/faults
     GET  /_sandbox/requests          {"requests": [...], "rate_limited": {"app": n, ...}}
     GET  /_sandbox/ids
@@ -52,6 +54,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
             lambda s, rq, b: s.reinstate_ad_account(rq.path_params["id"]),
         ),
         r("/tokens/revoke", lambda s, rq, b: {"revoked": s.revoke_token(str(_need(b, "token")))}),
+        r("/tokens/issued", _issued, "GET"),
         r("/faults", _fault),
         r("/faults", _clear_faults, "DELETE"),
         r(
@@ -117,8 +120,14 @@ def _fault(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
         path=body.get("path"),
         latency_ms=int(body.get("latency_ms", 0)),
         retry_after_s=body.get("retry_after_s"),
+        probability=float(body.get("probability", 1.0)),
     )
     return {"fault_id": fault.id}
+
+
+def _issued(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
+    with state.lock:
+        return {"tokens": list(state.tokens.issued)}
 
 
 def _clear_faults(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-SeedName = Literal["demo", "empty"]
+SeedName = Literal["demo", "empty", "fleet"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class SandboxConfig:
         rate_burst_s(float): how many seconds of the app and token rates a burst may use.
         retry_after_s(float|None): sent as `Retry-After` on 429; None sends no header, as Snap.
         ignore_idempotency_key(bool): no dedupe at all, as Snap is documented to behave.
-        seed(str): "demo" (accounts plus a few entities) or "empty" (organization and accounts).
+        seed(str): "demo" (accounts plus a few entities), "empty" (organization and accounts)
+            or "fleet" (organization and twelve ad accounts in five currencies).
         start_time(datetime|None): the clock's start; None means the wall clock now.
         frozen_clock(bool): the clock moves only when told to (tests); else it follows wall time.
         refuse_account_breakdown(bool): `/adaccounts/{id}/stats?breakdown=...` answers 400.

@@ -3,13 +3,15 @@ write and then drop the connection before answering (the case idempotency exists
 or commit it and then stall the answer for `latency_ms` (so a test can kill the worker
 while its request has provably taken effect but is still unanswered).
 
-A fault may match only one method and/or path prefix. Faults are consumed in the
-order they were added; each matching call takes one from `remaining` (None = forever).
+A fault may match only one method and/or path prefix, and fire on only a share of the
+calls it matches (`probability`, e.g. 0.05 of writes dropped). Faults are consumed in the
+order they were added; each call it fires on takes one from `remaining` (None = forever).
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,12 +28,17 @@ class Fault:
     path_prefix: str | None = None
     latency_ms: int = 0
     retry_after_s: float | None = None
+    probability: float = 1.0
     id: int = field(default_factory=lambda: next(_ids))
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():
             return False
-        return not (self.path_prefix and not path.startswith(self.path_prefix))
+        if self.method is None and self.action in ("drop", "stall") and method == "GET":
+            return False  # only a write can be committed and then lose its answer
+        if self.path_prefix and not path.startswith(self.path_prefix):
+            return False
+        return self.probability >= 1.0 or random.random() < self.probability
 
 
 class FaultPlan:
@@ -41,6 +48,8 @@ class FaultPlan:
     def add(self, fault: Fault) -> Fault:
         if fault.action == "status" and not (fault.status == 429 or 500 <= fault.status < 600):
             raise ValueError("a status fault answers 429 or 5xx")
+        if not 0.0 < fault.probability <= 1.0:
+            raise ValueError("a fault's probability is in (0, 1]")
         self.faults.append(fault)
         return fault
 

@@ -40,6 +40,7 @@ class TokenStore:
         self._codes: dict[str, tuple[str | None, str | None]] = {}
         self._access: dict[str, AccessToken] = {}
         self._refresh: dict[str, str | None] = {}
+        self.issued: list[str] = []  # every secret handed out, for a secrets scan
 
     def __repr__(self) -> str:
         return f"TokenStore(access={len(self._access)}, refresh={len(self._refresh)})"
@@ -77,12 +78,14 @@ class TokenStore:
             raise OAuthError(400, "invalid_grant", "redirect_uri does not match the authorization")
         refresh = secrets.token_urlsafe(32)
         self._refresh[refresh] = issued[0]
+        self.issued.append(refresh)
         return refresh
 
     def _issue(self, client_id: str | None, refresh: str, now: datetime) -> dict[str, object]:
         access = secrets.token_urlsafe(32)
         expires = now + timedelta(seconds=self.lifetime_s)
         self._access[access] = AccessToken(client_id, expires, refresh)
+        self.issued.append(access)
         return {
             "access_token": access,
             "token_type": "Bearer",

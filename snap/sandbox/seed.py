@@ -1,6 +1,7 @@
 """What a fresh sandbox holds: one organization with a USD and a EUR ad account, and in
 the `demo` seed a few campaigns, ad squads, media, creatives and ads that have been
-delivering for two weeks. Ids are fixed so operators and tests can rely on them.
+delivering for two weeks; the `fleet` seed adds ten more ad accounts in five currencies
+(a fleet's worth, for soaks). Ids are fixed so operators and tests can rely on them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,29 @@ ACCOUNTS = (
 )
 
 
-def seed_accounts(store: EntityStore, now: datetime) -> None:
-    """The organization and its two ad accounts."""
+# The `fleet` seed's extra accounts: ids stable (uuid5 of the organization and a number).
+FLEET_ACCOUNTS = tuple(
+    (str(uuid.uuid5(uuid.UUID(ORGANIZATION_ID), f"fleet:{n}")), f"Sandbox {n:02d} {cur}", cur, tz)
+    for n, (cur, tz) in enumerate(
+        (
+            ("USD", "America/New_York"),
+            ("USD", "America/Chicago"),
+            ("USD", "UTC"),
+            ("EUR", "Europe/Berlin"),
+            ("GBP", "Europe/London"),
+            ("GBP", "Europe/London"),
+            ("CAD", "America/Toronto"),
+            ("AUD", "Australia/Sydney"),
+            ("JPY", "Asia/Tokyo"),
+            ("USD", "Pacific/Honolulu"),
+        ),
+        start=3,
+    )
+)
+
+
+def seed_accounts(store: EntityStore, now: datetime, *, fleet: bool = False) -> None:
+    """The organization and its two ad accounts (twelve with `fleet`)."""
     created = now - DEMO_HISTORY - timedelta(days=30)
     org = {
         "id": ORGANIZATION_ID,
@@ -36,7 +58,7 @@ def seed_accounts(store: EntityStore, now: datetime) -> None:
         "updated_at": iso(created),
     }
     store.add("organizations", org, ad_account_id=None, now=created)
-    for account_id, name, currency, tz in ACCOUNTS:
+    for account_id, name, currency, tz in ACCOUNTS + (FLEET_ACCOUNTS if fleet else ()):
         account = {
             "id": account_id,
             "name": name,

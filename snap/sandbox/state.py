@@ -49,7 +49,7 @@ class SandboxState:
         self.faults = FaultPlan()
         self.log: deque[LoggedRequest] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self.uploads: dict[str, dict[str, Any]] = {}
-        seed_accounts(self.store, self.clock.now())
+        seed_accounts(self.store, self.clock.now(), fleet=self.config.seed == "fleet")
         if self.config.seed == "demo":
             self._seed_demo()
 
@@ -186,11 +186,13 @@ class SandboxState:
         path: str | None = None,
         latency_ms: int = 0,
         retry_after_s: float | None = None,
+        probability: float = 1.0,
     ) -> Fault:
-        """Answer `status` (429/5xx), add latency, or drop after commit, for `times` calls."""
+        """Answer `status` (429/5xx), add latency, or drop after commit, for `times` calls
+        (each matching call with `probability`)."""
         with self.lock:
             return self.faults.add(
-                Fault(action, status, times, method, path, latency_ms, retry_after_s)
+                Fault(action, status, times, method, path, latency_ms, retry_after_s, probability)
             )
 
     def clear_faults(self) -> None:

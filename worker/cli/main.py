@@ -158,7 +158,9 @@ def sandbox(
     port: int = typer.Option(8765, help="TCP port"),
     token: str | None = typer.Option(None, help="a bearer token that is always valid"),
     rate_limit_rps: int | None = typer.Option(None, help="per ad account requests/s (429 past it)"),
-    seed: str = typer.Option("demo", help="demo (accounts and entities) or empty (accounts only)"),
+    seed: str = typer.Option(
+        "demo", help="demo (accounts and entities), empty (accounts only) or fleet (12 accounts)"
+    ),
     ignore_idempotency_key: bool = typer.Option(
         False, help="no dedupe on Idempotency-Key, as Snap is documented to behave"
     ),
@@ -176,8 +178,8 @@ def sandbox(
     from snap.sandbox.config import SandboxConfig
     from snap.sandbox.server import serve
 
-    if seed not in ("demo", "empty"):
-        raise typer.BadParameter("seed must be demo or empty", param_hint="--seed")
+    if seed not in ("demo", "empty", "fleet"):
+        raise typer.BadParameter("seed must be demo, empty or fleet", param_hint="--seed")
     config = SandboxConfig(
         token=token,
         rate_limit_rps=rate_limit_rps,

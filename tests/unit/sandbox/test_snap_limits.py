@@ -79,7 +79,7 @@ def test_the_app_scope_spans_tokens_and_counts_oauth_token_requests(ticking):
         first, second = (a.json()["access_token"] for a in answers[:2])
         with _api(sandbox, first) as one, _api(sandbox, second) as two:
             statuses = [one.get("/me").status_code, two.get("/me").status_code]
-            assert statuses + [one.get("/me").status_code] == [200, 200, 200]
+            assert [*statuses, one.get("/me").status_code] == [200, 200, 200]
             assert error(two.get("/me"), 429)["error_code"] == "E1010"
         oauth = [r for r in sandbox.state.requests() if r["path"].endswith("/access_token")]
         assert [r["limited"] for r in oauth] == [None, None, None, "app"]
