@@ -14,5 +14,5 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     experiments  experiments and their variants
     snap_values  Snap's JSON values (times, micro amounts, lists) read into column values
 
-This package never imports snap, worker, celery or httpx (DESIGN.md import rules).
+This package never imports snap, worker, celery or httpx (docs/architecture.md, Import rules).
 """

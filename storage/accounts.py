@@ -126,7 +126,7 @@ def record_sync(
 
 
 def set_stats_mode(session: Session, ad_account_id: str, mode: StatsMode | str) -> AdAccount:
-    """Remember whether the account level accepted a breakdown (snap-api.md fact 5)."""
+    """Remember whether the account level accepted a breakdown (Snap facts 7)."""
     row = get(session, ad_account_id)
     row.stats_mode = StatsMode(mode).value
     session.flush()

@@ -1,7 +1,7 @@
 """The mutation journal: at most one worker holds an idempotency key at a time.
 
 A key moves `pending -> in_flight -> succeeded | failed | unknown | quota_unavailable`
-(RELIABILITY.md rules 1-5, 8). `claim` is the only way into `in_flight`: the row is
+(docs/architecture.md, The journal). `claim` is the only way into `in_flight`: the row is
 created with `INSERT ... ON CONFLICT DO NOTHING`, then taken with an UPDATE conditioned
 on the attempt number the claimant read, so of two racing claimants exactly one changes
 a row; the other reads the winner's state. Each claim bumps `attempt` (the fencing

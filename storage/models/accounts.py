@@ -13,7 +13,7 @@ from storage.models.base import Base, utcnow
 
 
 class StatsMode(StrEnum):
-    """How the stats sync reaches an account's entities (snap-api.md, fact 5)."""
+    """How the stats sync reaches an account's entities (Snap facts 7, docs/architecture.md)."""
 
     ACCOUNT_BREAKDOWN = "account_breakdown"  # /adaccounts/{id}/stats?breakdown=campaign
     CAMPAIGN_BREAKDOWN = "campaign_breakdown"  # the account level refused: one per campaign

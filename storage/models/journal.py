@@ -1,4 +1,4 @@
-"""The mutation journal: one row per idempotency key (RELIABILITY.md rules 1-5, 8)."""
+"""The mutation journal: one row per idempotency key (docs/architecture.md, The journal)."""
 
 from __future__ import annotations
 
