@@ -5,7 +5,7 @@ for the CLI (`celery -A worker.app worker`). Tests build their own app against t
 Redis database with `create_app(Settings(redis_url=...))`.
 
 With `REDIS_URL` set the app is a fleet: Redis is the broker, the result backend and the
-gate store. Unset, it runs embedded on one machine (DESIGN.md): kombu's in-process
+gate store. Unset, it runs embedded on one machine (docs/operations.md): kombu's in-process
 `memory://` broker, the `cache+memory://` result backend and a fakeredis gate store, all
 living inside one process, so worker and beat must share it: `celery -A worker.app worker
 -P threads` runs beat in a thread of the worker itself (`EmbeddedBeat`; see the README).
@@ -92,7 +92,7 @@ def check_visibility_timeout(settings: Settings) -> None:
 
     Redis hides a fetched message for `visibility_timeout` seconds, then hands it to another
     worker, even if the first still holds it. A countdown (an ETA message) or an acks_late
-    run longer than that therefore runs twice, maybe in a loop (RELIABILITY.md §2, rule 7).
+    run longer than that therefore runs twice, maybe in a loop (docs/architecture.md, The journal).
     """
     needed_s = longest_countdown_s(settings) + settings.snapfleet_task_time_limit_s
     if needed_s >= settings.snapfleet_visibility_timeout_s:
@@ -133,7 +133,7 @@ def transport_urls(settings: Settings) -> dict[str, str]:
 
 
 def reliability_config(settings: Settings) -> dict[str, Any]:
-    """Acks, prefetch, limits and visibility timeout (RELIABILITY.md rules 6 and 7)."""
+    """Acks, prefetch, limits and visibility timeout (docs/architecture.md, The journal)."""
     visibility = {"visibility_timeout": settings.snapfleet_visibility_timeout_s}
     return {
         "task_acks_late": True,

@@ -1,7 +1,7 @@
 """FX rates for stats ingestion: how many USD one unit of a currency was worth on a day.
 
 Snap reports spend in micro-currency of the ad account's currency; the fleet stores it with
-the rate used and the USD amount (DESIGN.md, Stats). A rate here is **USD per 1 unit**
+the rate used and the USD amount (docs/architecture.md). A rate here is **USD per 1 unit**
 (EUR 1.08 means 1 EUR = 1.08 USD), the quote `snap.money` converts with. USD is 1 exactly.
 A rate nobody knows is `None`, never 1: a EUR amount stored as if it were USD would be a
 silent 8 % error, while a missing rate is visible (`fx_missing`) and filled in later.

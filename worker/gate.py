@@ -2,7 +2,7 @@
 
 Every call to Snap first asks the gate. One Lua script decides in one round trip, on the
 Redis server's clock, over up to three sliding windows taken together, all or nothing
-(DESIGN.md, Gate):
+(docs/architecture.md, The gate):
 
 - the account `(client_id, ad_account_id)`: the fleet's own budget (50/s by default,
   overridable per account with `limit=`);

@@ -1,6 +1,6 @@
 """Every knob of the fleet, read from the environment once and validated at start.
 
-The names of the DESIGN.md contract (`SNAPCHAT_ADS_*`, `REDIS_URL`, `DATABASE_URL`,
+The names the dashboard's platform sets (seed 000: `SNAPCHAT_ADS_*`, `REDIS_URL`, `DATABASE_URL`,
 `SNAPFLEET_ENCRYPTION_KEY`) are read as they are; the fleet's own knobs carry the
 `SNAPFLEET_` prefix. With `REDIS_URL` and `DATABASE_URL` unset the fleet runs embedded on
 one machine (in-process broker, fakeredis gate store, SQLite under `SNAPFLEET_HOME`).
@@ -27,7 +27,7 @@ class Settings(BaseSettings):
         env_file=None, case_sensitive=False, extra="ignore", frozen=True
     )
 
-    # The contract of DESIGN.md.
+    # The names the dashboard's platform sets (seed 000), read as they are.
     snapchat_ads_client_id: str | None = Field(
         None, description="the OAuth app; required when live"
     )

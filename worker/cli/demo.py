@@ -1,6 +1,6 @@
 """`make demo`: the fleet's main job on one machine, against the local Snap sandbox.
 
-Everything runs embedded in this process (DESIGN.md): the in-memory broker, a real
+Everything runs embedded in this process (docs/operations.md): the in-memory broker, a real
 Celery worker on a threads pool, the fakeredis gate store and a throwaway SQLite
 database. Snap is the sandbox (`snap.sandbox`), reached through its in-process
 transport, in live mode: the fleet's requests really reach it and change its state.

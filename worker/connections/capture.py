@@ -58,7 +58,7 @@ def connect_tokens(
     client_id = client_id or app_client_id(runtime)
     expires_at = None
     if access_token:
-        # Unknown lifetime: assume Snap's usual 1800 s (snap-api.md, OAuth), so the token
+        # Unknown lifetime: assume Snap's usual 1800 s (Snap facts 15), so the token
         # is refreshed in time rather than trusted past its real expiry.
         expires_at = datetime.now(UTC) + timedelta(seconds=expires_in_s or 1800)
     with runtime.session() as session:

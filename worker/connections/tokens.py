@@ -1,6 +1,6 @@
 """Refreshing a connection's access token ahead of expiry, one worker at a time.
 
-DESIGN.md (Connect): access tokens are refreshed ahead of expiry by one worker at a
+docs/architecture.md (Connect): access tokens are refreshed ahead of expiry by one worker at a
 time; a refused refresh marks the connection as needing re-authorisation with the
 seed's message (`Snapchat Ads /me returned 401`, seed 000 Troubleshooting). The right to
 refresh is a lease on the connection row (`storage.connections.lock_refresh`), so two

@@ -1,6 +1,6 @@
 """The completer: mutations whose journal rows were left unfinished are driven again.
 
-RELIABILITY.md rule 5. A Celery retry can be lost (Redis down while it was published, a
+A Celery retry can be lost (Redis down while it was published, a
 worker killed with the message already acked by an older Celery), and an unknown outcome
 only converges when its task runs again. So beat periodically looks for unfinished keys
 nobody has touched for `SNAPFLEET_COMPLETER_IDLE_S` (`storage.journal.find_stale`) and

@@ -1,7 +1,7 @@
 """Waiting for an uploaded media to turn READY, polling with bounded backoff.
 
 Snap processes an upload before a creative may use it (`media_status` PENDING_UPLOAD ->
-READY, or ERROR; snap-api.md, Media). The sandbox answers READY as soon as the last
+READY, or ERROR; Snap docs: Media). The sandbox answers READY as soon as the last
 byte is in; Snap may take a while for a video. The wait polls `GET /media/{id}` with
 exponential backoff (tenacity), capped per sleep and in total, so a stuck media ends the
 wait instead of holding a worker past the task's time limit.

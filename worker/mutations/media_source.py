@@ -2,7 +2,7 @@
 
 A URL is streamed to a temporary file, never held in memory whole, and refused as soon
 as it passes the size cap (the announced `Content-Length`, or the bytes actually read,
-whichever shows it first): Snap takes at most 1 GB (snap-api.md, Media), so nothing
+whichever shows it first): Snap takes at most 1 GB (Snap docs: Media), so nothing
 bigger is worth downloading. The temporary file is removed when the block ends, whatever
 happened. A file path is read in place (the worker's own file system: a shared volume),
 and only inside the directories the operator allowed (`SNAPFLEET_MEDIA_ROOTS`): a runner

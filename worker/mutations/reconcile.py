@@ -1,8 +1,8 @@
 """List-and-match: did a create whose answer was lost take effect on Snap after all?
 
-Snap documents no idempotency (snap-api.md), so before a create whose earlier attempt
+Snap documents no idempotency (Snap facts 3), so before a create whose earlier attempt
 may have reached Snap is sent again, the parent's entities are listed, newest first, and
-the one this write would have made is looked for (RELIABILITY.md section 4, rule 4):
+the one this write would have made is looked for (docs/architecture.md, The reconcile):
 same name, same written attributes (those Snap echoes back), created no earlier than
 the first attempt minus a clock-skew allowance (`SNAPFLEET_RECONCILE_SKEW_S`), and not
 already owned by another journaled write. Found: adopt its id. None: send. Several:

@@ -93,7 +93,7 @@ __all__ = [
 
 
 def idempotency_key(task_id: str, step: str) -> str:
-    """DESIGN.md, Idempotency: `uuid5(NAMESPACE, f"{task_id}:{step}")`."""
+    """`uuid5(NAMESPACE, f"{task_id}:{step}")` (docs/architecture.md, A mutation)."""
     return str(uuid.uuid5(NAMESPACE, f"{task_id}:{step}"))
 
 

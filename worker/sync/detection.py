@@ -2,7 +2,7 @@
 
 Snap pushes nothing (no webhooks), so the fleet learns that an ad was rejected, a cap was
 hit or an account was suspended by comparing what it last stored with what Snap lists
-now (DESIGN.md, Detection; snap-api.md fact 6). Each rule fires on the edge only: the
+now (docs/architecture.md, Entity sync; Snap facts 11-13). Each rule fires on the edge only: the
 same fresh state compared again with itself (the next sync, once the mirror holds it)
 yields nothing.
 
@@ -37,7 +37,7 @@ __all__ = [
     "transitions",
 ]
 
-# snap-api.md §2: ad account status ACTIVE, PAUSED, DISABLED (others unconfirmed). The
+# Snap facts 13: ad account status ACTIVE, PAUSED, DISABLED (others unconfirmed). The
 # sandbox shows a suspension as DISABLED; SUSPENDED is kept for a spelling Snap may use.
 SUSPENDED_STATUSES = frozenset({"DISABLED", "SUSPENDED"})
 CAP_PREFIX = "INVALID_OVER_BUDGET_"

@@ -1,6 +1,6 @@
 """The stats pull of one ad account: which requests to send, and what to store from them.
 
-Cheap in calls, complete, and idempotent (DESIGN.md, Stats; snap-api.md facts 4 and 5):
+Cheap in calls, complete, and idempotent (docs/architecture.md, The stats pull; Snap facts 7-9):
 
 - **One call per window for the whole account.** `/adaccounts/{id}/stats?breakdown=campaign`
   answers every campaign's rows (and the account's own) at once, paged by `limit=1000`.
