@@ -1,4 +1,4 @@
-"""Connection upkeep: refresh access tokens ahead of expiry (DESIGN.md, Connect).
+"""Connection upkeep: refresh access tokens ahead of expiry (docs/architecture.md, Connect).
 
 `snap.connection.refresh` refreshes one connection (the runner may ask for it; beat's
 `snap.connection.refresh_due` fans out one per connection due within

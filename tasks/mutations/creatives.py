@@ -1,4 +1,4 @@
-"""snap.creative.create: bind uploaded media into a creative (snap-api.md, Creatives).
+"""snap.creative.create: bind uploaded media into a creative (Snap docs: Creatives).
 
 Seed 000 (Troubleshooting): upload media first (snap.media.upload), then create the
 creative, then the ad. Every media the creative references (the top snap, and the app

@@ -35,7 +35,7 @@ from worker.mutations.task import Mutation, MutationTask
 from worker.results import failed
 from worker.settings import Settings
 
-# snap-api.md, Media: one request up to 32 MB, else multipart-upload-v2 in parts.
+# Snap docs: Media: one request up to 32 MB, else multipart-upload-v2 in parts.
 SIMPLE_UPLOAD_MAX_BYTES = CLIENT_SIMPLE_MAX_BYTES
 UPLOAD_PART_BYTES = CLIENT_PART_BYTES
 # The wait for READY ends this long before the task's hard time limit.

@@ -1,4 +1,4 @@
-"""The creative payload and its per-type properties (snap-api.md, Creatives)."""
+"""The creative payload and its per-type properties (Snap docs: Creatives)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tasks.payloads.common import (
 
 
 class WebViewProperties(Payload):
-    """snap-api.md, Creatives: `web_view_properties` (WEB_VIEW)."""
+    """Snap docs: Creatives: `web_view_properties` (WEB_VIEW)."""
 
     url: HttpUrl
     allow_snap_javascript_sdk: bool | None = None
@@ -47,7 +47,7 @@ class AppProperties(Payload):
 
 
 class DeepLinkProperties(AppProperties):
-    """snap-api.md, Creatives: `deep_link_properties` (DEEP_LINK)."""
+    """Snap docs: Creatives: `deep_link_properties` (DEEP_LINK)."""
 
     deep_link_uri: Annotated[str, StringConstraints(min_length=1)]
     fallback_type: str | None = None
@@ -55,7 +55,7 @@ class DeepLinkProperties(AppProperties):
 
 
 class CreativeCreate(AccountPayload):
-    """snap.creative.create: bind uploaded media into a creative (snap-api.md, Creatives)."""
+    """snap.creative.create: bind uploaded media into a creative (Snap docs: Creatives)."""
 
     task_name: ClassVar[str] = "snap.creative.create"
     name: Name

@@ -127,9 +127,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "snap.connection.refresh": {"connection_id": "3"},
 }
 
-# What each task returns to the runner (DESIGN.md, Mutation: the result backend holds
-# JSON). The shape is owned by the task base (worker/mutations/task.py) and the task modules; these
-# documented examples are what the README shows, so its tests can hold the tasks to them.
+# What each task returns to the runner (docs/architecture.md, Contracts: the result
+# backend holds JSON). The shape is owned by the task base (worker/mutations/task.py) and
+# the task modules; these documented examples are what the README shows, so its tests can
+# hold the tasks to them.
 
 
 def _ok(**fields: Any) -> dict[str, Any]:
