@@ -1,4 +1,4 @@
-"""storage never imports snap, worker, celery or httpx (DESIGN.md import rules)."""
+"""storage never imports snap, worker, celery or httpx (docs/architecture.md, Import rules)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's "Task catalog" section, rendered from tasks/payloads.py.
+"""The README's "Task catalog" section, rendered from tasks/payloads/.
 
 `python -m tests.unit.payloads.catalog_doc` prints it, `... --write` replaces the section
 in README.md (and nothing else); test_catalog.py fails when the README's copy differs, so
@@ -19,7 +19,7 @@ INTRO = """\
 
 The runner enqueues a task by name with a JSON payload:
 `send_task("snap.campaign.create", kwargs=payload)`. Payloads are the models of
-`tasks/payloads.py` (`TASK_PAYLOADS`); `snapfleet schema` lists the tasks,
+`tasks/payloads/` (`TASK_PAYLOADS`); `snapfleet schema` lists the tasks,
 `snapfleet schema TASK` prints a payload's JSON schema and `--example` a valid payload.
 
 - Money is in USD (`*_usd`): a JSON number or a string, non-negative, at most 6 decimals,
@@ -31,7 +31,7 @@ The runner enqueues a task by name with a JSON payload:
   entity and send it back with the change, so Snap's required update fields (seeds 001,
   002, 004) are always present; pause/resume change only `status`.
 - Results are JSON in the result backend: `status`, `dry_run` and the Snap ids are the
-  contract (DESIGN.md, Mutation); the other keys shown below are illustrative.
+  contract (docs/architecture.md, Contracts); the other keys shown below are illustrative.
 - A refused payload never reaches Snap. The task fails at once with:
 
 ```json

@@ -1,4 +1,4 @@
-"""The catalog: the DESIGN.md task names, their README section, and `snapfleet schema`."""
+"""The catalog: the runner's task names, their README section, and `snapfleet schema`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from .catalog_doc import render_catalog
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
-# DESIGN.md "Contracts the outside relies on": the names the runner sends.
+# docs/architecture.md, Contracts: the names the runner sends.
 DESIGN_TASK_NAMES = {
     *(
         f"snap.{entity}.{verb}"

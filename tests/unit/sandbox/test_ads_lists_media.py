@@ -1,4 +1,4 @@
-"""Ads (seed 001), list parameters (seed 003), media and creatives (snap-api.md)."""
+"""Ads (seed 001), list parameters (seed 003), media and creatives (Snap docs)."""
 
 from __future__ import annotations
 

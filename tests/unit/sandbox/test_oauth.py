@@ -1,4 +1,4 @@
-"""The OAuth token endpoint (snap-api.md §3) and token expiry / revocation."""
+"""The OAuth token endpoint (Snap facts 15) and token expiry / revocation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stats (snap-api.md §1) and delivery over time: time-range rules, consistency between
+"""Stats (Snap facts 7-9) and delivery over time: time-range rules, consistency between
 granularities and breakdowns, finalisation, conversion trickle, caps."""
 
 from __future__ import annotations

@@ -251,7 +251,7 @@ def test_media_readiness() -> None:
     assert not models.Media.model_validate({"media_status": "PENDING_UPLOAD"}).ready
 
 
-# --- stats (snap-api.md §1 "Response shapes") -----------------------------------------
+# --- stats (Snap docs: Measurement, response shapes) ----------------------------------
 
 DAY_STATS = {
     "request_status": "SUCCESS",

@@ -674,7 +674,7 @@ def test_tracking_urls_must_be_https_on_approved_domains(field: str) -> None:
     assert fields(check_ad(changed(AD, **{field: DCM_TAG}), op="create")) == [field]
 
 
-# --- creatives (snap-api.md) -----------------------------------------------------------
+# --- creatives (Snap docs: Creatives) --------------------------------------------------
 
 
 def test_headline_and_brand_name_lengths() -> None:

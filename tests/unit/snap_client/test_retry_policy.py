@@ -1,4 +1,4 @@
-"""The retry policy on its own: `_should_retry` and `_backoff_s` are pure (STYLE.md)."""
+"""The retry policy on its own: `_should_retry` and `_backoff_s` are pure."""
 
 from __future__ import annotations
 

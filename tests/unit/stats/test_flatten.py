@@ -1,4 +1,4 @@
-"""Flat rows from every stats answer shape, over samples shaped like Snap's (snap-api.md §1)."""
+"""Flat rows from every stats answer shape, over samples shaped like Snap's (Snap facts 7-9)."""
 
 from __future__ import annotations
 
