@@ -5,10 +5,12 @@ for the CLI (`celery -A worker.app worker`). Tests build their own app against t
 Redis database with `create_app(Settings(redis_url=...))`.
 
 With `REDIS_URL` set the app is a fleet: Redis is the broker, the result backend and the
-gate store. Unset, it runs embedded on one machine (docs/operations.md): kombu's in-process
-`memory://` broker, the `cache+memory://` result backend and a fakeredis gate store, all
-living inside one process, so worker and beat must share it: `celery -A worker.app worker
--P threads` runs beat in a thread of the worker itself (`EmbeddedBeat`; see the README).
+gate store; `SNAPFLEET_BROKER_URL=amqp://...` makes RabbitMQ the broker instead (a dead
+worker's messages come back at once, not after the visibility timeout). Unset, it runs
+embedded on one machine (docs/operations.md): kombu's in-process `memory://` broker, the
+`cache+memory://` result backend and a fakeredis gate store, all living inside one
+process, so worker and beat must share it: `celery -A worker.app worker -P threads` runs
+beat in a thread of the worker itself (`EmbeddedBeat`; see the README).
 
 Clients shared by the tasks are cached on the app (as redbeat caches its Redis client on
 `app.redbeat_redis`), so tests swap them by assigning the attribute: `gate_redis(app)`
@@ -125,11 +127,12 @@ def present_task_modules(modules: tuple[str, ...] = TASK_MODULES) -> list[str]:
 
 
 def transport_urls(settings: Settings) -> dict[str, str]:
-    """Broker and result backend: Redis for a fleet, in-process for embedded mode."""
+    """Broker and result backend: Redis for a fleet (or RabbitMQ as the broker, with
+    SNAPFLEET_BROKER_URL), in-process for embedded mode."""
     if settings.embedded:
         return {"broker_url": "memory://", "result_backend": "cache+memory://"}
-    assert settings.redis_url is not None
-    return {"broker_url": settings.redis_url, "result_backend": settings.redis_url}
+    assert settings.redis_url is not None and settings.broker_url is not None
+    return {"broker_url": settings.broker_url, "result_backend": settings.redis_url}
 
 
 def reliability_config(settings: Settings) -> dict[str, Any]:

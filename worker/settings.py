@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="broker, result backend and gate store; unset = embedded"
     )
+    snapfleet_broker_url: str | None = Field(
+        None,
+        description="the broker when not Redis: amqp://user:pass@host:5672/vhost (RabbitMQ, "
+        "redelivers a dead worker's messages at once); needs REDIS_URL (gate, locks, results)",
+    )
     database_url: str | None = Field(
         None, description="postgresql://... for a fleet; unset = SQLite under SNAPFLEET_HOME"
     )
@@ -177,6 +182,23 @@ class Settings(BaseSettings):
             raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
         return value or None
 
+    @field_validator("snapfleet_broker_url")
+    @classmethod
+    def _broker_scheme(cls, value: str | None) -> str | None:
+        schemes = ("amqp://", "amqps://", "pyamqp://", "redis://", "rediss://")
+        if value and not value.startswith(schemes):
+            raise ValueError("SNAPFLEET_BROKER_URL must be an amqp://, amqps:// or redis:// URL")
+        return value or None
+
+    @model_validator(mode="after")
+    def _broker_needs_redis(self) -> Settings:
+        if self.snapfleet_broker_url and not self.redis_url:
+            raise ValueError(
+                "SNAPFLEET_BROKER_URL needs REDIS_URL too: Redis stays the gate, lock store and "
+                "result backend whatever the broker"
+            )
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _database_driver(cls, value: str | None) -> str | None:
@@ -265,6 +287,15 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when the fleet runs on one machine without Redis."""
         return self.redis_url is None
+
+    @property
+    def broker_url(self) -> str | None:
+        """The broker of a fleet: SNAPFLEET_BROKER_URL, else REDIS_URL (None embedded)."""
+        return self.snapfleet_broker_url or self.redis_url
+
+    @property
+    def broker_is_redis(self) -> bool:
+        return bool(self.broker_url and self.broker_url.startswith(("redis://", "rediss://")))
 
     @property
     def home(self) -> Path:
