@@ -12,6 +12,9 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     journal      the mutation journal: claim, lease, fenced outcomes
     events       state-change events, one row per transition
     experiments  experiments and their variants
+    authorizations  OAuth `state` values: issued per tenant, spent once, expiring
+    backfills    stats backfills: resume point and progress, moved with the rows
+    reads        what the read tasks answer: keyset-paged lists, per-variant totals
     snap_values  Snap's JSON values (times, micro amounts, lists) read into column values
 
 This package never imports snap, worker, celery or httpx (docs/architecture.md, Import rules).

@@ -9,6 +9,7 @@ from storage.models.events import Event
 from storage.models.experiments import Experiment, Variant
 from storage.models.journal import TERMINAL_STATES, JournalEntry, JournalState
 from storage.models.mirrors import Ad, AdSquad, Campaign, Creative, Media
+from storage.models.onboarding import AuthorizationState, StatsBackfill
 from storage.models.stats import DailyStat, FxRate, HourlyStat
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Ad",
     "AdAccount",
     "AdSquad",
+    "AuthorizationState",
     "Base",
     "Campaign",
     "Connection",
@@ -30,6 +32,7 @@ __all__ = [
     "JournalState",
     "Media",
     "Organization",
+    "StatsBackfill",
     "StatsMode",
     "Variant",
 ]
