@@ -57,6 +57,10 @@ DEFAULT_MAX_ELAPSED_S = 60.0
 SIMPLE_UPLOAD_MAX_BYTES = 32_000_000
 UPLOAD_PART_BYTES = 25 * 1024 * 1024
 
+# The request extension naming the API operation (`create_campaigns`, ...), for a transport
+# below the client that counts requests by operation.
+OPERATION_EXTENSION = "snapfleet.operation"
+
 
 @dataclass(frozen=True)
 class _Call:
@@ -505,6 +509,7 @@ class SnapClient:
             data=call.data,
             files=call.files,
             headers=self._headers(call),
+            extensions={OPERATION_EXTENSION: call.operation},
         )
         try:
             response = self._http.send(request)

@@ -26,6 +26,7 @@ from typing import Any
 from celery import Celery, bootsteps
 from kombu import Exchange, Queue
 
+from worker import metrics, task_events  # noqa: F401 (their Celery signal handlers)
 from worker.gate import TokenGate
 from worker.settings import Settings, get_settings
 

@@ -47,8 +47,17 @@ def keygen() -> None:
 
 
 @app.command()
-def settings() -> None:
+def settings(
+    env_example: bool = typer.Option(
+        False, "--env-example", help="Print the .env template of a docker-compose fleet."
+    ),
+) -> None:
     """Print the effective settings (secrets masked) and exit non-zero if they are invalid."""
+    if env_example:
+        from worker.cli.envfile import env_example as template
+
+        typer.echo(template(), nl=False)
+        return
     current = load_settings()
     for name, value in current.model_dump().items():
         if name.endswith("_url") and isinstance(value, str):
@@ -407,7 +416,20 @@ def _celery(build, ctx: typer.Context) -> None:
         raise typer.Exit(2) from None
     if settings.embedded and argv[0] == "worker":
         typer.echo(f"snapfleet: {EMBEDDED_NOTE}", err=True)
+    serve_metrics = argv[0] == "worker" and settings.snapfleet_metrics_port > 0
+    if serve_metrics:
+        from worker.cli.processes import metrics_dir
+
+        metrics_dir()  # before worker.app imports prometheus-client
+    from worker import logs
     from worker.app import app as celery_app
+
+    if serve_metrics:
+        from worker import metrics
+
+        metrics.serve(settings.snapfleet_metrics_port, settings.snapfleet_metrics_addr)
+    if argv[0] == "flower":
+        logs.configure_logging()
 
     code = celery_app.start(argv=argv)
     raise typer.Exit(code or 0)
@@ -431,7 +453,8 @@ def beat(ctx: typer.Context) -> None:
 
 @app.command(context_settings=_PASS_THROUGH)
 def flower(ctx: typer.Context) -> None:
-    """`celery -A worker.app flower [ARGS]` (needs the flower package and REDIS_URL)."""
+    """`celery -A worker.app flower [ARGS]`: needs basic auth (FLOWER_BASIC_AUTH or
+    --basic-auth=user:password) and REDIS_URL; listens on 127.0.0.1 unless --address."""
     from worker.cli.processes import flower_argv
 
     _celery(flower_argv, ctx)

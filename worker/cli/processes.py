@@ -10,12 +10,23 @@ Each is `celery -A worker.app <command> [args...]`, with the arguments the mode 
   runs beat in a thread of its own (`worker.app.EmbeddedBeat`). `-B` (which forks beat
   away from the in-memory broker), another pool, a separate `beat` and `flower` are
   refused with the reason.
+
+Metrics: a worker serves Prometheus metrics from its main process (`worker.metrics`);
+`metrics_dir()` readies the multiprocess directory its pool children write to, before
+prometheus-client is imported. Flower: `flower_argv()` refuses to start without basic
+auth and binds 127.0.0.1 unless an address is given.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
-from collections.abc import Sequence
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from worker.settings import Settings
 
@@ -62,15 +73,87 @@ def beat_argv(settings: Settings, args: Sequence[str]) -> list[str]:
     return ["beat", *args]
 
 
-def flower_argv(settings: Settings, args: Sequence[str]) -> list[str]:
-    """argv of `celery flower`: needs the flower package and a real broker to watch."""
+FLOWER_DEFAULT_ADDRESS = "127.0.0.1"
+
+
+def flower_argv(
+    settings: Settings, args: Sequence[str], environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """argv of `celery flower`: basic auth required, 127.0.0.1 unless told otherwise.
+
+    Flower shows every task's arguments and results and can revoke tasks and shut
+    workers down, so it never starts open: `--basic-auth user:password[,...]` or
+    FLOWER_BASIC_AUTH (Flower's own variable) must name at least one user with a
+    password. It listens on 127.0.0.1 unless `--address` or FLOWER_ADDRESS says otherwise.
+    """
+    env = os.environ if environ is None else environ
     if importlib.util.find_spec("flower") is None:
         raise LaunchRefused("flower is not installed: pip install flower")
     if settings.embedded:
         raise LaunchRefused(
             "embedded mode: flower cannot watch an in-memory broker (set REDIS_URL)"
         )
-    return ["flower", *args]
+    auth = _option(args, "--basic-auth") or env.get("FLOWER_BASIC_AUTH", "")
+    problem = basic_auth_problem(auth)
+    if problem:
+        raise LaunchRefused(
+            f"flower refuses to start without basic auth: {problem}. Set FLOWER_BASIC_AUTH="
+            "user:password (or --basic-auth=user:password); Flower can revoke tasks and "
+            "shut workers down"
+        )
+    argv = ["flower", *args]
+    if _option(args, "--address") is None and not env.get("FLOWER_ADDRESS"):
+        argv.append(f"--address={FLOWER_DEFAULT_ADDRESS}")
+    return argv
+
+
+def basic_auth_problem(value: str) -> str | None:
+    """Why `user:password[,user:password...]` is unusable, or None when every pair is."""
+    if not value.strip():
+        return "no user given"
+    for pair in value.split(","):
+        user, sep, password = pair.partition(":")
+        if not sep or not user.strip() or not password:
+            return "each entry must be user:password with a non-empty password"
+    return None
+
+
+def metrics_dir(environ: dict[str, str] | None = None) -> Path:
+    """Ready PROMETHEUS_MULTIPROC_DIR for one worker: created, emptied, exported.
+
+    Unset, a fresh temporary directory is made (and removed when the worker exits).
+    Set, it is this worker's own: its files from a previous run (dead pids) are deleted,
+    so a restarted worker never adds an old run's counts to its own. Two workers must
+    never share one. Call before prometheus-client is imported: it picks multiprocess
+    mode from this variable when it loads.
+    """
+    env = os.environ if environ is None else environ
+    given = env.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink(missing_ok=True)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="snapfleet-metrics-"))
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    if "prometheus_client" in sys.modules and environ is None:
+        # Too late for this process: its metrics already live in memory, so the pool
+        # children's counts would not be summed. Only a test importing both gets here.
+        print("snapfleet: prometheus_client was imported before the metrics directory was "
+              "set; pool children's metrics will be missing", file=sys.stderr)  # fmt: skip
+    return path
+
+
+def _option(args: Sequence[str], long: str) -> str | None:
+    """The value of `--name value` or `--name=value`, or None when not given."""
+    for i, arg in enumerate(args):
+        if arg == long:
+            return args[i + 1] if i + 1 < len(args) else ""
+        if arg.startswith(f"{long}="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _given(args: Sequence[str], short: str, long: str) -> bool:

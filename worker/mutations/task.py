@@ -63,7 +63,7 @@ from storage import connections as connection_repo
 from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.connections import ConnectionState
-from worker import logs
+from worker import logs, metrics
 from worker.errors import AccountNotConnected, CreateLockBusy, FxRateMissing, TaskFailed
 from worker.gate import GateTimeout
 from worker.mutations import writes
@@ -410,6 +410,7 @@ class _Attempt:
             outcome=outcome,
             code=None if code is None else str(code),
             duration_ms=(time.monotonic() - started) * 1000,
+            tally=metrics.current_attempt().fields(),
             level=level,
         )
 

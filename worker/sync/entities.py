@@ -34,6 +34,7 @@ from storage import mirrors as mirror_repo
 from storage.models.accounts import AdAccount
 from storage.models.base import utcnow
 from storage.models.stats import DailyStat
+from worker import metrics
 from worker.runtime import AccountContext, Runtime
 from worker.sync import detection
 from worker.sync.fanout import require_active_connection
@@ -241,6 +242,7 @@ def _record(session: Session, account: AccountContext, transition: detection.Tra
         observed_at=transition.observed_at,
     )
     if event is not None:
+        metrics.record_event(transition.kind)
         logger.info(
             "detect: %s %s %s (account %s)",
             transition.kind,

@@ -42,6 +42,7 @@ from storage import accounts as account_repo
 from storage import fx as fx_repo
 from storage import stats as stats_repo
 from storage.models.accounts import StatsMode
+from worker import metrics
 from worker.fx import FxUnavailable
 from worker.runtime import AccountContext, Runtime
 from worker.settings import Settings
@@ -286,6 +287,7 @@ def store_rows(
     upsert = stats_repo.upsert_hourly if plan.granularity == "HOUR" else stats_repo.upsert_daily
     if keyed:
         upsert(session, list(keyed.values()), attribution=plan.attribution)
+        metrics.record_rows_upserted(len(keyed))
     return len(keyed)
 
 
