@@ -1,8 +1,8 @@
-"""The README's configuration table, rendered from worker/settings.py.
+"""The configuration table of docs/operations.md, rendered from worker/settings.py.
 
 `python -m tests.unit.worker.settings_doc --write` replaces the table between its markers
-in README.md; test_settings_doc.py fails when the README's copy differs, so every knob
-the fleet reads is documented with its real default.
+in docs/operations.md; test_settings_doc.py fails when the document's copy differs, so
+every knob the fleet reads is documented with its real default.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from worker.settings import Settings
 
-README = Path(__file__).parents[3] / "README.md"
+DOC = Path(__file__).parents[3] / "docs" / "operations.md"
 START, END = "<!-- settings:start -->", "<!-- settings:end -->"
 
 
@@ -37,13 +37,13 @@ def render() -> str:
 
 
 def current() -> str:
-    text = README.read_text()
+    text = DOC.read_text()
     return text[text.index(START) : text.index(END) + len(END)]
 
 
 def write() -> None:
-    text = README.read_text()
-    README.write_text(text.replace(current(), render()))
+    text = DOC.read_text()
+    DOC.write_text(text.replace(current(), render()))
 
 
 if __name__ == "__main__":

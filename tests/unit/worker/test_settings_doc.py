@@ -1,4 +1,4 @@
-"""Every knob the fleet reads is in the README, with its real default and meaning."""
+"""Every knob the fleet reads is in docs/operations.md, with its real default and meaning."""
 
 from __future__ import annotations
 
@@ -7,6 +7,6 @@ from tests.unit.worker.settings_doc import current, render
 
 def test_the_readme_configuration_table_matches_the_settings() -> None:
     assert current() == render(), (
-        "README.md's configuration table is stale: run "
+        "docs/operations.md's configuration table is stale: run "
         "`python -m tests.unit.worker.settings_doc --write`"
     )
