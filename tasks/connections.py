@@ -19,7 +19,7 @@ from pydantic import ValidationError as PayloadError
 from snap.errors import ConnectError, OutcomeUnknown, ServerError
 from tasks.payloads import ConnectionRefresh
 from worker.connections.tokens import due_connection_ids, refresh_connection
-from worker.errors import AccountNotConnected
+from worker.errors import AccountNotConnected, Code
 from worker.results import failed, validation_failure
 from worker.runtime import runtime
 
@@ -49,14 +49,14 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     if connection_id is None:
         message = "connection_id: must be the number of a stored connection"
         return failed(
-            "validation", message, errors=[{"field": "connection_id", "message": message}]
+            Code.VALIDATION, message, errors=[{"field": "connection_id", "message": message}]
         )
     try:
         done = refresh_connection(runtime(self.app), connection_id, worker_id=_worker_id(self))
     except AccountNotConnected as exc:
-        return failed(AccountNotConnected.code, str(exc))
+        return failed(exc.code, str(exc))
     except ValueError as exc:
-        return failed("not_configured", str(exc))
+        return failed(Code.NOT_CONFIGURED, str(exc))
     return done.to_result()
 
 

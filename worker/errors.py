@@ -69,6 +69,16 @@ class Code(StrEnum):
         member.retry_helps = retry_helps
         return member
 
+    @classmethod
+    def listed(cls, value: str) -> Code:
+        """The entry whose string is `value`; ValueError for a code this list lacks."""
+        for code in cls:
+            if code.value == value:
+                return code
+        raise ValueError(
+            f"{value!r} is not a result code: add it to worker.errors.Code, with its meaning"
+        )
+
     # Refused by the fleet before any request reaches Snap.
     VALIDATION = (
         "validation",
@@ -83,6 +93,18 @@ class Code(StrEnum):
     NOT_CONFIGURED = (
         "not_configured",
         "the app's OAuth client id and secret are not set, so a token cannot be refreshed",
+        False,
+    )
+    INVALID_STATE = (
+        "invalid_state",
+        "the OAuth state given to snap.connection.complete is unknown, expired or already "
+        "used: start again with snap.connection.authorize",
+        False,
+    )
+    CODE_SPENT = (
+        "code_spent",
+        "the OAuth code may have been spent by an attempt whose answer was lost; a code is "
+        "single use and never sent twice: start again with snap.connection.authorize",
         False,
     )
     FX_UNAVAILABLE = (
@@ -147,6 +169,13 @@ class Code(StrEnum):
         "reconciles before writing",
         True,
     )
+    MAYBE_CREATED = (
+        "maybe_created",
+        "(status `unknown`, not a failure) a create's answer was lost and its attempts ran "
+        "out; it is never sent again: the completer lists and matches it on each sweep and "
+        "adopts it if it appears (the result under the same task id then becomes succeeded)",
+        False,
+    )
     PARTIAL_FAILURE = (
         "partial_failure",
         "some items of a bulk write failed; `succeeded` and `failed` list both halves",
@@ -168,6 +197,12 @@ class Code(StrEnum):
         "attempts_exhausted",
         "the write's journal key reached its attempt cap and failed for good",
         False,
+    )
+    LEASE_EXPIRED = (
+        "lease_expired",
+        "(the journal's record of a write) the worker holding it stopped; its task, sent "
+        "again, reconciles before writing",
+        True,
     )
     ALREADY_RAN = (
         "already_ran",

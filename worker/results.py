@@ -1,14 +1,14 @@
 """What a task returns to the runner: JSON read from the result backend.
 
 A success is `{"status": "succeeded", "snap_id": ..., "dry_run": false, ...}`; a failure
-is `{"status": "failed", "code": <stable code>, "message": ...}` with the codes of
-DESIGN.md (`validation`, `quota_unavailable`, `rate_limited`, `unauthorized`,
-`not_found`, `rejected`, `not_connected`, `fx_unavailable`, ...) and the seeds' message
-formats (`Snapchat Ads create_campaign: 429 — ...`). A failed task *returns* its error
-object rather than raising, so the runner reads it like any other result.
+is `{"status": "failed", "code": <stable code>, "message": ...}`, the code always one of
+`worker.errors.Code` (every code, its meaning and whether a retry helps, in one list) and
+the message in Snap's formats (`Snapchat Ads create_campaign: 429 — ...`). A failed task
+*returns* its error object rather than raising, so the runner reads it like any other
+result. A periodic job that had nothing to do answers `{"status": "skipped", "code": ...}`.
 
-`TaskFailed(result)` is how code deep inside a task ends it with a failed result (final,
-never retried): the task base catches it and returns `result`.
+`TaskFailed(result)` (worker.errors) is how code deep inside a task ends it with a failed
+result (final, never retried): the task base catches it and returns `result`.
 """
 
 from __future__ import annotations
@@ -20,16 +20,23 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from snap.errors import PartialFailure, SnapError
+from snap.errors import PartialFailure, SnapError, Unauthorized
 from storage.redact import redact
-from worker.errors import TaskFailed
+from worker.errors import Code, TaskFailed
 
 __all__ = [
+    "REAUTH_MESSAGE",
     "failed",
     "from_error",
+    "skipped",
     "succeeded",
     "validation_failure",
 ]
+
+
+# Seed 000, Troubleshooting: what the user sees when the token is revoked or expired
+# without a valid refresh token.
+REAUTH_MESSAGE = "Snapchat Ads /me returned 401"
 
 
 def succeeded(snap_id: str | None = None, *, dry_run: bool, **fields: Any) -> dict[str, Any]:
@@ -42,9 +49,19 @@ def succeeded(snap_id: str | None = None, *, dry_run: bool, **fields: Any) -> di
     return redact(result)
 
 
-def failed(code: str, message: str, **fields: Any) -> dict[str, Any]:
-    """A failure with a stable `code` and a human message (never a secret)."""
-    return redact({"status": "failed", "code": code, "message": message, **fields})
+def failed(code: Code | str, message: str, **fields: Any) -> dict[str, Any]:
+    """A failure with a stable `code` and a human message (never a secret).
+
+    Raises ValueError for a code `worker.errors.Code` does not list: a new code is added
+    there, with its meaning, before a task may answer it.
+    """
+    listed = Code.listed(code)
+    return redact({"status": "failed", "code": listed.value, "message": message, **fields})
+
+
+def skipped(code: Code | str, message: str) -> dict[str, Any]:
+    """A run that had nothing to do (a periodic job already ran, an account disconnected)."""
+    return {"status": "skipped", "code": Code.listed(code).value, "message": message}
 
 
 def from_error(exc: BaseException) -> dict[str, Any]:
@@ -53,14 +70,29 @@ def from_error(exc: BaseException) -> dict[str, Any]:
         return exc.result
     if isinstance(exc, PartialFailure) and not exc.succeeded:
         # Every item was refused (a one-item write's only item): Snap rejected the request.
-        codes = {str(f.get("code") or "rejected") for f in exc.failed}
+        codes = {_code(f.get("code"), Code.REJECTED) for f in exc.failed}
         result = exc.to_result()
-        result["code"] = codes.pop() if len(codes) == 1 else "rejected"
+        result["code"] = (codes.pop() if len(codes) == 1 else Code.REJECTED).value
         return redact(result)
     if isinstance(exc, SnapError):
-        return redact(exc.to_result())
-    code = getattr(exc, "code", None) or "internal"
-    return failed(str(code), str(exc) or type(exc).__name__)
+        result = exc.to_result()
+        result["code"] = _code(exc.code, Code.SNAP_ERROR).value
+        if isinstance(exc, Unauthorized):
+            # The guide's words (seed 000, Troubleshooting), whichever call met the 401;
+            # the call itself stays in `operation`.
+            result["message"] = REAUTH_MESSAGE
+            result["operation"] = exc.operation
+        return redact(result)
+    return failed(_code(getattr(exc, "code", None)), str(exc) or type(exc).__name__)
+
+
+def _code(value: object, unlisted: Code = Code.INTERNAL) -> Code:
+    """The listed code `value` names, else `unlisted`: a library's own `code` attribute
+    (SQLAlchemy's error codes, say) is not a result code the runner knows."""
+    try:
+        return Code.listed(str(value))
+    except ValueError:
+        return unlisted
 
 
 def validation_failure(
@@ -80,7 +112,7 @@ def validation_failure(
     raw = exc.errors(include_url=False, include_input=False)
     errors = [_error_entry(error, model) for error in raw]
     message = "; ".join(f"{e['field'] or 'payload'}: {e['message']}" for e in errors)
-    return {"status": "failed", "code": "validation", "message": message, "errors": errors}
+    return {"status": "failed", "code": Code.VALIDATION.value, "message": message, "errors": errors}
 
 
 def _error_entry(error: Mapping[str, Any], model: type[BaseModel] | None) -> dict[str, str]:

@@ -15,7 +15,7 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import AdCreate, AdDelete, AdPause, AdResume, AdUpdate
-from worker.errors import TaskFailed
+from worker.errors import Code, TaskFailed
 from worker.mutations.reconcile import list_params, newest_first
 from worker.mutations.task import Mutation, MutationTask
 from worker.mutations.writes import Done
@@ -60,7 +60,7 @@ def _creative_type(m: Mutation, creative_id: str) -> str | None:
     except NotFound as exc:
         raise TaskFailed(
             failed(
-                "not_found",
+                Code.NOT_FOUND,
                 f"creative_id {creative_id} not found in ad account {m.ad_account_id}: "
                 f"create the creative first ({ORDER})",
                 field="creative_id",

@@ -17,7 +17,7 @@ from celery import shared_task
 from snap.dryrun import is_dry_run_id
 from snap.errors import NotFound
 from tasks.payloads import CreativeCreate
-from worker.errors import TaskFailed
+from worker.errors import Code, TaskFailed
 from worker.mutations.reconcile import list_params, newest_first
 from worker.mutations.task import Mutation, MutationTask
 from worker.results import failed
@@ -72,7 +72,7 @@ def _check_media(m: Mutation, field: str, media_id: str) -> None:
     if status != "READY":
         raise TaskFailed(
             failed(
-                "media_not_ready",
+                Code.MEDIA_NOT_READY,
                 f"{field}: media {media_id} is {status}, not READY: wait for snap.media.upload "
                 "to finish",
                 field=field,
@@ -82,7 +82,7 @@ def _check_media(m: Mutation, field: str, media_id: str) -> None:
 
 def _missing(m: Mutation, field: str, media_id: str) -> dict[str, Any]:
     return failed(
-        "not_found",
+        Code.NOT_FOUND,
         f"{field}: media {media_id} not found in ad account {m.ad_account_id}: "
         f"upload it first ({ORDER})",
         field=field,

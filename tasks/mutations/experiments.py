@@ -28,7 +28,7 @@ from tasks.mutations.ads import create_ad
 from tasks.mutations.adsquads import create_ad_squad
 from tasks.mutations.campaigns import create_campaign
 from tasks.payloads import ExperimentLaunch, ExperimentSetVariantStatus, Variant
-from worker.errors import TaskFailed
+from worker.errors import Code, TaskFailed
 from worker.mutations.task import Mutation, MutationTask
 from worker.mutations.writes import Done
 from worker.results import failed
@@ -105,7 +105,7 @@ def _read_or_not_found(m: Mutation, field: str, entity_id: str, get: Any, what: 
 
 def _not_found(m: Mutation, field: str, entity_id: str, what: str) -> dict[str, Any]:
     return failed(
-        "not_found",
+        Code.NOT_FOUND,
         f"{field}: {what} {entity_id} not found in ad account {m.ad_account_id}",
         field=field,
     )
@@ -140,7 +140,7 @@ def _claim_launch(m: Mutation, p: ExperimentLaunch) -> dict[str, Any] | None:
         if stored.ad_account_id != m.ad_account_id:
             raise TaskFailed(
                 failed(
-                    "conflict",
+                    Code.CONFLICT,
                     f"experiment_id: {p.experiment_id} belongs to ad account "
                     f"{stored.ad_account_id}",
                     field="experiment_id",
@@ -161,7 +161,7 @@ def _claim_launch(m: Mutation, p: ExperimentLaunch) -> dict[str, Any] | None:
             )
     raise TaskFailed(
         failed(
-            "conflict",
+            Code.CONFLICT,
             f"experiment_id: {p.experiment_id} is being launched by another task; re-send "
             "that task (same task id) to resume it",
             field="experiment_id",
@@ -227,11 +227,11 @@ def _variant_ad_squad(m: Mutation, p: ExperimentSetVariantStatus) -> str:
             variant = experiment_repo.variant(session, p.experiment_id, p.variant_name)
         except StoredNotFound as exc:
             field = "variant_name" if "variant" in str(exc) else "experiment_id"
-            raise TaskFailed(failed("not_found", f"{field}: {exc}", field=field)) from exc
+            raise TaskFailed(failed(Code.NOT_FOUND, f"{field}: {exc}", field=field)) from exc
         if experiment.ad_account_id != m.ad_account_id:
             raise TaskFailed(
                 failed(
-                    "not_found",
+                    Code.NOT_FOUND,
                     f"experiment_id: {p.experiment_id} is not an experiment of ad account "
                     f"{m.ad_account_id}",
                     field="experiment_id",
@@ -240,7 +240,7 @@ def _variant_ad_squad(m: Mutation, p: ExperimentSetVariantStatus) -> str:
         if variant.ad_squad_id is None:
             raise TaskFailed(
                 failed(
-                    "not_launched",
+                    Code.NOT_LAUNCHED,
                     f"variant_name: {p.variant_name} has no ad squad yet: finish "
                     "snap.experiment.launch first",
                     field="variant_name",

@@ -21,7 +21,7 @@ from celery import shared_task
 from snap.client import SIMPLE_UPLOAD_MAX_BYTES as CLIENT_SIMPLE_MAX_BYTES
 from snap.client import UPLOAD_PART_BYTES as CLIENT_PART_BYTES
 from tasks.payloads import MediaUpload
-from worker.errors import MediaSourceError, TaskFailed
+from worker.errors import Code, MediaSourceError, TaskFailed
 from worker.mutations.media_ready import (
     DEFAULT_WAIT_S,
     ERROR,
@@ -70,7 +70,7 @@ def _source(payload: MediaUpload, settings: Settings) -> Iterator[MediaFile]:
 
 def _invalid(exc: MediaSourceError) -> TaskFailed:
     return TaskFailed(
-        failed("validation", str(exc), errors=[{"field": exc.field, "message": str(exc)}]),
+        failed(exc.code, str(exc), errors=[{"field": exc.field, "message": str(exc)}]),
         cause=exc,
     )
 
@@ -115,7 +115,7 @@ def _wait(task: MutationTask, m: Mutation, media_id: str, status: str | None) ->
     if state.media_status == ERROR:
         raise TaskFailed(
             failed(
-                "rejected",
+                Code.REJECTED,
                 f"Snapchat Ads upload_media: media {media_id} failed processing (ERROR)",
                 media_id=media_id,
                 media_status=ERROR,
@@ -124,7 +124,7 @@ def _wait(task: MutationTask, m: Mutation, media_id: str, status: str | None) ->
     if not state.ready:
         raise TaskFailed(
             failed(
-                "media_not_ready",
+                Code.MEDIA_NOT_READY,
                 f"media {media_id} is still {state.media_status} after {timeout_s:g}s; "
                 "send the task again with the same task id to keep waiting (nothing is "
                 "created or uploaded twice)",

@@ -18,7 +18,8 @@ from snap.errors import WebhooksNotSupported
 from tasks.payloads import DetectRun, validate_payload
 from worker import clock
 from worker.app import gate_redis
-from worker.results import validation_failure
+from worker.errors import Code
+from worker.results import skipped, validation_failure
 from worker.sync import entities as entitysync
 from worker.sync import events
 from worker.sync.fanout import accounts_to_visit
@@ -57,7 +58,7 @@ def _fan_out(task: SyncTask, p: DetectRun, *, unfiltered: bool) -> dict[str, Any
     redis, owner = gate_redis(task.app), task.request.id
     if unfiltered and not claim_period(redis, DETECT, period_s, now, owner=owner):
         logger.info("detect: already ran in this period; skipped")
-        return {"status": "skipped", "code": "already_ran", "message": "already ran this period"}
+        return skipped(Code.ALREADY_RAN, "already ran this period")
     connection_id = None if p.connection_id is None else int(p.connection_id)
     with task.runtime.session() as session:
         visit = accounts_to_visit(

@@ -15,7 +15,8 @@ from pydantic import ValidationError as PayloadError
 from tasks.payloads import StatsPull, StatsPullAll, validate_payload
 from worker import clock
 from worker.app import gate_redis
-from worker.results import validation_failure
+from worker.errors import Code
+from worker.results import skipped, validation_failure
 from worker.sync import stats as statsync
 from worker.sync.fanout import accounts_to_visit
 from worker.sync.periodlock import claim_period
@@ -62,7 +63,7 @@ def pull_all(self: SyncTask, **payload: Any) -> dict[str, Any]:
     redis, owner = gate_redis(self.app), self.request.id
     if not payload and not claim_period(redis, PULL_ALL, period_s, now, owner=owner):
         logger.info("stats: pull_all already ran in this period; skipped")
-        return {"status": "skipped", "code": "already_ran", "message": "already ran this period"}
+        return skipped(Code.ALREADY_RAN, "already ran this period")
     with self.runtime.session() as session:
         visit = accounts_to_visit(
             session, ad_account_ids=p.ad_account_ids, connection_id=_int(p.connection_id)

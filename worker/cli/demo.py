@@ -29,6 +29,8 @@ from rich.table import Table
 from snap.sandbox import USD_AD_ACCOUNT_ID, Sandbox
 from worker.app import create_app
 from worker.connections.capture import connect_code
+from worker.errors import Code
+from worker.results import failed
 from worker.runtime import install_runtime
 from worker.settings import Settings
 
@@ -68,7 +70,7 @@ class Runner:
         result = self.app.send_task(name, kwargs=payload, task_id=str(uuid.uuid4()))
         outcome = result.get(timeout=RESULT_TIMEOUT_S, propagate=False)
         if not isinstance(outcome, dict):
-            outcome = {"status": "failed", "code": "crashed", "message": repr(outcome)}
+            outcome = failed(Code.INTERNAL, repr(outcome))
         detail = outcome.get("snap_id") or outcome.get("message") or _summary(outcome)
         self.table.add_row(
             name, outcome.get("status", "?"), str(detail), str(outcome.get("dry_run", ""))

@@ -29,7 +29,8 @@ from storage import connections as connection_repo
 from storage.cipher import TokenCipher
 from storage.errors import NotFound as StorageNotFound
 from storage.models.connections import Connection, ConnectionState
-from worker.errors import AccountNotConnected
+from worker.errors import AccountNotConnected, Code
+from worker.results import failed
 from worker.settings import Settings
 
 logger = logging.getLogger("snapfleet.tokens")
@@ -75,14 +76,13 @@ class Refresh:
     def to_result(self) -> dict[str, Any]:
         """The task's JSON result: succeeded (refreshed, or another worker holds the lease)."""
         if self.outcome == "needs_reauth":
-            return {
-                "status": "failed",
-                "code": Unauthorized.code,
-                "message": REAUTH_MESSAGE,
-                "connection_id": str(self.connection_id),
-                "connection_state": ConnectionState.NEEDS_REAUTH.value,
-                "detail": self.detail,
-            }
+            return failed(
+                Code.UNAUTHORIZED,
+                REAUTH_MESSAGE,
+                connection_id=str(self.connection_id),
+                connection_state=ConnectionState.NEEDS_REAUTH.value,
+                detail=self.detail,
+            )
         result: dict[str, Any] = {"status": "succeeded", "connection_id": str(self.connection_id)}
         if self.outcome == "refreshed":
             result["expires_in_s"] = self.expires_in_s

@@ -64,7 +64,7 @@ from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.connections import ConnectionState
 from worker import logs, metrics
-from worker.errors import AccountNotConnected, CreateLockBusy, FxRateMissing, TaskFailed
+from worker.errors import AccountNotConnected, Code, CreateLockBusy, FxRateMissing, TaskFailed
 from worker.gate import GateTimeout
 from worker.mutations import writes
 from worker.mutations.reconcile import as_dict
@@ -310,7 +310,7 @@ class _Attempt:
         if state == ConnectionState.NEEDS_REAUTH.value:
             raise TaskFailed(
                 failed(
-                    "unauthorized",
+                    Code.UNAUTHORIZED,
                     f"Snapchat Ads connection {account.connection_id} needs re-authorisation "
                     f"({reason or 'Snapchat Ads /me returned 401'}): run `snapfleet connect`",
                 )
@@ -343,7 +343,7 @@ class _Attempt:
             runtime(self.task.app).mark_needs_reauth(self.connection_id, exc.cause.message)
         if exc.journaled:
             return exc.result
-        state = "quota" if exc.code == "quota_unavailable" else "failed"
+        state = "quota" if exc.code == Code.QUOTA_UNAVAILABLE else "failed"
         return self.refuse(exc.result, state=state)
 
     def retry(self, exc: RetryLater) -> dict[str, Any]:
@@ -470,4 +470,4 @@ def call_task(
     result = outcome.result
     if isinstance(result, dict):
         return result
-    return failed("internal", f"{type(result).__name__}: {result}")
+    return failed(Code.INTERNAL, f"{type(result).__name__}: {result}")

@@ -315,7 +315,7 @@ def _claim(ctx: WriteContext, write: Write, key: str) -> journal.Claim:
                 create_lookup=_lookup(ctx, write, key) if write.op == "create" else None,
             )
     except JournalConflict as exc:
-        raise TaskFailed(failed("conflict", str(exc)), cause=exc, journaled=True) from exc
+        raise TaskFailed(failed(Code.CONFLICT, str(exc)), cause=exc, journaled=True) from exc
 
 
 def _settled(entry: JournalEntry) -> Done:
@@ -325,7 +325,7 @@ def _settled(entry: JournalEntry) -> Done:
         entity = dict(response.get("entity") or {"id": (entry.snap_ids or [None])[0]})
         return Done(entity, entry.idempotency_key, entry.attempt, replayed=True)
     if entry.state == JournalState.FAILED.value:
-        error = entry.error or failed("failed", entry.reason or "failed")
+        error = entry.error or failed(Code.INTERNAL, entry.reason or "failed")
         raise TaskFailed({"status": "failed", **error}, journaled=True)
     if entry.state == JournalState.MAYBE_CREATED.value:
         raise TaskFailed(dict(entry.error or {}), journaled=True)

@@ -21,8 +21,9 @@ from celery import Task
 
 from snap.errors import QuotaUnavailable, RateLimited, SnapError
 from worker import logs, metrics
-from worker.errors import AccountNotConnected
+from worker.errors import AccountNotConnected, Code
 from worker.gate import GateTimeout
+from worker.results import failed, skipped
 from worker.runtime import Runtime, runtime
 
 logger = logging.getLogger("snapfleet.sync")
@@ -66,10 +67,10 @@ class SyncTask(Task):
         except GateTimeout as exc:
             if self.request.retries < self.max_retries:
                 raise self.retry(exc=exc, countdown=max(exc.wait_s, 0.1)) from exc
-            return {"status": "failed", "code": GateTimeout.code, "message": str(exc)}
+            return failed(Code.RATE_LIMITED, str(exc))
         except AccountNotConnected as exc:
             logger.warning("sync: skipped: %s", exc)
-            return {"status": "skipped", "code": AccountNotConnected.code, "message": str(exc)}
+            return skipped(Code.NOT_CONNECTED, str(exc))
         except SnapError as exc:
             if _retryable(exc) and self.request.retries < self.max_retries:
                 raise self.retry(

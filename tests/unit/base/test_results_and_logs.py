@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from snap.errors import QuotaUnavailable, RateLimited, ValidationError
-from worker.errors import AccountNotConnected, FxRateMissing, TaskFailed
+from worker.errors import AccountNotConnected, Code, FxRateMissing, TaskFailed
 from worker.gate import GateTimeout
 from worker.logs import RedactingFilter, log_outcome, redact_text
 from worker.results import failed, from_error, succeeded
@@ -66,7 +66,12 @@ def test_task_failed_carries_its_result() -> None:
 
 
 def test_secret_named_fields_never_reach_a_result() -> None:
-    assert failed("x", "y", access_token="abc")["access_token"] == "[redacted]"
+    assert failed(Code.INTERNAL, "y", access_token="abc")["access_token"] == "[redacted]"
+
+
+def test_a_code_the_error_list_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="worker.errors.Code"):
+        failed("no_such_code", "y")
 
 
 @pytest.mark.parametrize(
