@@ -16,6 +16,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     backfills    stats backfills: resume point and progress, moved with the rows
     reads        what the read tasks answer: keyset-paged lists, per-variant totals
     snap_values  Snap's JSON values (times, micro amounts, lists) read into column values
+    gauges       the counts behind the fleet exporter's gauges (one aggregate query each)
 
 This package never imports snap, worker, celery or httpx (docs/architecture.md, Import rules).
 """

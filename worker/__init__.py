@@ -5,7 +5,9 @@
     gate.py         the token gate: one Lua script, three scopes, fails closed
     runtime.py      what a worker process shares: sessions, the gate, Snap clients, FX
     results.py      what a task answers the runner (`succeeded` or `failed` + code)
-    logs.py         structured task logs and the redaction filter
+    logs.py         structured task logs (text or JSON) and the redaction filter
+    metrics.py      per-worker Prometheus metrics and each attempt's gate wait, 429s, retries
+    task_events.py  a returned failure reported to Flower as task-failed
     clock.py        the fleet's "now", swappable per app for tests
     fx.py           FX rates: USD per unit of a currency on a day
 

@@ -3,6 +3,8 @@
     main.py         the Typer app: sandbox, db, connect, call, schema, sync, worker, beat
     processes.py    how `snapfleet worker|beat|flower` start Celery with the fleet's app
     views.py        the rows that `sync now`, `accounts` and `events` print
+    exporter.py     `snapfleet exporter`: the fleet-level gauges, read at scrape time
+    envfile.py      the .env template of a docker-compose fleet (`settings --env-example`)
     demo.py         `make demo`: the fleet on one machine against the sandbox
 
 This is the only package that imports `tasks`.

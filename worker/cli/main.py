@@ -451,6 +451,24 @@ def beat(ctx: typer.Context) -> None:
     _celery(beat_argv, ctx)
 
 
+@app.command()
+def exporter(
+    host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0 in a container)"),
+    port: int = typer.Option(9809, help="TCP port of /metrics"),
+) -> None:
+    """Serve the fleet-level Prometheus gauges (queues, journal, beat, stats, re-auth)."""
+    from worker import logs
+    from worker.cli import exporter as fleet_exporter
+
+    settings = load_settings()
+    logs.configure_logging()
+    try:
+        fleet_exporter.serve(settings, host, port)
+    except (ValueError, OSError) as exc:
+        typer.echo(f"snapfleet exporter: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command(context_settings=_PASS_THROUGH)
 def flower(ctx: typer.Context) -> None:
     """`celery -A worker.app flower [ARGS]`: needs basic auth (FLOWER_BASIC_AUTH or
