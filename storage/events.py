@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -73,10 +73,21 @@ def record(
     return None if new_id is None else session.get(Event, new_id)
 
 
-def undelivered(session: Session, *, limit: int = 100) -> list[Event]:
-    """Events not yet handed to the runner, oldest first."""
-    stmt = select(Event).where(Event.delivered_at.is_(None)).order_by(Event.detected_at, Event.id)
-    return list(session.scalars(stmt.limit(limit)))
+def undelivered(
+    session: Session, *, limit: int = 100, skip: Collection[int] = (), lock: bool = False
+) -> list[Event]:
+    """Events not yet handed to the runner, oldest first, leaving out the ids in `skip`.
+
+    `lock=True` takes them FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one writer
+    anyway), so a concurrent delivery sweep passes over them instead of sending them too.
+    """
+    stmt = select(Event).where(Event.delivered_at.is_(None))
+    if skip:
+        stmt = stmt.where(Event.id.not_in(list(skip)))
+    stmt = stmt.order_by(Event.detected_at, Event.id).limit(limit)
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
 
 
 def mark_delivered(session: Session, event_id: int, *, now: datetime | None = None) -> None:

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from celery import Celery
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snap.errors import WebhooksNotSupported
@@ -58,15 +57,6 @@ def message_id(event: Event) -> str:
     return f"snap-event-{event.transition_key[:32]}"
 
 
-def next_pending(session: Session, skip: set[int]) -> Event | None:
-    """The oldest undelivered event, locked for this sweep (a concurrent sweep skips it)."""
-    stmt = select(Event).where(Event.delivered_at.is_(None))
-    if skip:
-        stmt = stmt.where(Event.id.not_in(skip))
-    stmt = stmt.order_by(Event.detected_at, Event.id).limit(1)
-    return session.scalars(stmt.with_for_update(skip_locked=True)).first()
-
-
 def deliver_pending(app: Celery, runtime: Runtime, *, limit: int = SWEEP_BATCH) -> dict[str, int]:
     """Send undelivered events, each in its own transaction (sent, then marked, then
     committed); returns counts of delivered and failed."""
@@ -74,9 +64,11 @@ def deliver_pending(app: Celery, runtime: Runtime, *, limit: int = SWEEP_BATCH) 
     failed_ids: set[int] = set()
     for _ in range(limit):
         with runtime.session() as session:
-            event = next_pending(session, failed_ids)
-            if event is None:
+            # The oldest undelivered event, locked: a concurrent sweep passes over it.
+            pending = event_repo.undelivered(session, limit=1, skip=failed_ids, lock=True)
+            if not pending:
                 break
+            event = pending[0]
             if _send(app, runtime, session, event):
                 counts["delivered"] += 1
             else:

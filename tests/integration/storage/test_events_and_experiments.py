@@ -76,6 +76,23 @@ def test_delivery_bookkeeping(factory: sessionmaker[Session]) -> None:
         assert events.for_entity(s, "ad", "ad-1")[0].delivery_attempts == 2
 
 
+def test_a_sweep_takes_the_oldest_undelivered_event_it_has_not_failed_and_locks_it(
+    factory: sessionmaker[Session], dialect: str
+) -> None:
+    with factory.begin() as s:
+        first, second = _rejected(s, FIRST), _rejected(s, LATER)
+        ids = [first.id, second.id]
+    with factory() as s:
+        assert [e.id for e in events.undelivered(s, limit=1)] == ids[:1]
+        assert [e.id for e in events.undelivered(s, skip={ids[0]})] == ids[1:]
+    if dialect != "postgresql":
+        return  # SQLite has one writer at a time: there is no row lock to skip
+    with factory.begin() as one, factory.begin() as two:
+        assert [e.id for e in events.undelivered(one, limit=1, lock=True)] == ids[:1]
+        # A concurrent sweep passes over the locked event instead of waiting for it.
+        assert [e.id for e in events.undelivered(two, limit=1, lock=True)] == ids[1:]
+
+
 def test_transition_keys_differ_by_what_changed() -> None:
     key = events.transition_key("ad_disapproved", "ad", "ad-1", REJECTED, FIRST)
     assert key == events.transition_key("ad_disapproved", "ad", "ad-1", dict(REJECTED), FIRST)
