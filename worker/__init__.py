@@ -9,6 +9,7 @@
     metrics.py      per-worker Prometheus metrics and each attempt's gate wait, 429s, retries
     task_events.py  a returned failure reported to Flower as task-failed
     clock.py        the fleet's "now", swappable per app for tests
+    beat.py         beat's scheduler: redbeat whose lock cannot lapse, one send per run
     fx.py           FX rates: USD per unit of a currency on a day
 
     mutations/      the runner's writes: validate, journal, gate, send, record, reconcile

@@ -26,7 +26,6 @@ from typing import Any
 from celery import Celery, bootsteps
 from kombu import Exchange, Queue
 
-from worker import metrics, task_events  # noqa: F401 (their Celery signal handlers)
 from worker.gate import TokenGate
 from worker.settings import Settings, get_settings
 
@@ -208,7 +207,9 @@ def beat_config(settings: Settings) -> dict[str, Any]:
         }
     return {
         "beat_schedule": schedule(settings),
-        "beat_scheduler": "redbeat.RedBeatScheduler",
+        # redbeat with a lock that cannot lapse and one send per due run (worker/beat.py).
+        "beat_scheduler": "worker.beat.FleetScheduler",
+        "beat_max_loop_interval": settings.snapfleet_beat_max_loop_interval_s,
         "redbeat_redis_url": settings.redis_url,
         # Its own options (else redbeat falls back to the broker's transport options):
         # short socket timeouts, and transient Redis errors retried for up to a minute.

@@ -22,6 +22,25 @@ DEFAULT_STATS_FIELDS = (
 )
 
 
+# A beat lock must cover this many loops, so one late wake-up never loses it.
+BEAT_LOOPS_PER_LOCK = 3
+
+
+def check_loop_interval(loop_interval_s: float, lock_timeout_s: float) -> None:
+    """Refuse a beat loop interval that could let its lock expire between two extensions.
+
+    Beat extends its Redis lock once per loop; a lock that expires while beat sleeps
+    stopped redbeat's beat with LockNotOwnedError (https://github.com/sibson/redbeat/issues/92).
+    """
+    if loop_interval_s <= 0 or loop_interval_s * BEAT_LOOPS_PER_LOCK > lock_timeout_s:
+        raise ValueError(
+            f"SNAPFLEET_BEAT_MAX_LOOP_INTERVAL_S ({loop_interval_s:g}s) must be more than 0 "
+            f"and at most a third of SNAPFLEET_BEAT_LOCK_TIMEOUT_S ({lock_timeout_s:g}s): "
+            "beat extends its lock once per loop, and a lock that expires while beat "
+            "sleeps stops the schedule"
+        )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=None, case_sensitive=False, extra="ignore", frozen=True
@@ -128,7 +147,7 @@ class Settings(BaseSettings):
     )
     snapfleet_stats_pull_period_s: int = Field(3600, ge=60, description="beat: snap.stats.pull_all")
     snapfleet_sync_period_s: int = Field(
-        900, ge=60, description="beat: entity sync and snap.detect.run"
+        900, ge=5, description="beat: entity sync and snap.detect.run"
     )
     snapfleet_token_refresh_period_s: int = Field(
         300, ge=30, description="beat: snap.connection.refresh_due"
@@ -166,23 +185,19 @@ class Settings(BaseSettings):
     )
     snapfleet_events_queue: str = Field("growth", description="queue events are delivered on")
     snapfleet_beat_lock_timeout_s: int = Field(
-        180, ge=10, description="redbeat lock: a standby beat takes over after this"
+        180, ge=3, description="redbeat lock: a standby beat takes over after this"
+    )
+    snapfleet_beat_max_loop_interval_s: int = Field(
+        30,
+        ge=1,
+        description="beat wakes at least this often to extend its lock; at most a third of "
+        "SNAPFLEET_BEAT_LOCK_TIMEOUT_S",
     )
     snapfleet_media_allow_private_urls: bool = Field(
         False, description="let snap.media.upload download from private/loopback addresses"
     )
     snapfleet_media_roots: str | None = Field(
         None, description="comma-separated directories snap.media.upload may read file_path from"
-    )
-    snapfleet_metrics_port: int = Field(
-        9808, ge=0, le=65535, description="a worker's Prometheus /metrics port (0 = off)"
-    )
-    snapfleet_metrics_addr: str = Field(
-        "0.0.0.0",  # noqa: S104 (Prometheus scrapes it from another host; no secret in it)
-        description="the interface a worker's /metrics listens on",
-    )
-    snapfleet_log_format: Literal["text", "json"] = Field(
-        "text", description="json (one object per line) for fleets, text on a terminal"
     )
 
     @field_validator("redis_url")
@@ -289,6 +304,13 @@ class Settings(BaseSettings):
                 "SNAPFLEET_CLIENT_MAX_ELAPSED_S + 2 x (SNAPFLEET_HTTP_TIMEOUT_S + "
                 f"SNAPFLEET_GATE_MAX_INLINE_WAIT_S) = {attempt_s:g}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _beat_extends_its_lock_in_time(self) -> Settings:
+        check_loop_interval(
+            self.snapfleet_beat_max_loop_interval_s, self.snapfleet_beat_lock_timeout_s
+        )
         return self
 
     # Derived values.

@@ -49,9 +49,12 @@ def test_the_app_carries_the_schedule_and_a_short_redbeat_lock(fleet: Fleet) -> 
         "snap.stats.pull_all",
         "snap.detect.run",
     }
-    assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
-    # A standby beat takes over within minutes, not redbeat's 25-minute default.
-    assert conf.redbeat_lock_timeout == fleet.runtime.settings.snapfleet_beat_lock_timeout_s <= 300
+    assert conf.beat_scheduler == "worker.beat.FleetScheduler"
+    # A standby beat takes over within minutes, not redbeat's 25-minute default, and the
+    # lock is extended (once per loop) at least three times before it could expire.
+    settings = fleet.runtime.settings
+    assert conf.redbeat_lock_timeout == settings.snapfleet_beat_lock_timeout_s <= 300
+    assert conf.beat_max_loop_interval * 3 <= conf.redbeat_lock_timeout
 
 
 def _queued(redis_client: Any, queue: str, task: str) -> int:
