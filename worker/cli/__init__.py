@@ -10,6 +10,6 @@
 This is the only package that imports `tasks`.
 """
 
-from worker.cli.main import app, main
+from worker.cli.main import app
 
-__all__ = ["app", "main"]
+__all__ = ["app"]
