@@ -44,9 +44,16 @@ def head() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def current(url: str) -> str | None:
-    """The revision the database at `url` is at (None: never migrated)."""
-    engine = make_engine(url, poolclass=NullPool)
+def current(url: str, *, connect_timeout_s: int | None = None) -> str | None:
+    """The revision the database at `url` is at (None: never migrated).
+
+    `connect_timeout_s` bounds the connect to PostgreSQL (a start-up check must not hang
+    on an unreachable host for the kernel's TCP timeout).
+    """
+    options: dict[str, Any] = {}
+    if connect_timeout_s is not None and not url.startswith("sqlite"):
+        options["connect_args"] = {"connect_timeout": connect_timeout_s}
+    engine = make_engine(url, poolclass=NullPool, **options)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()

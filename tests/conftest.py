@@ -21,6 +21,9 @@ import pytest
 pytest_plugins = ["tests.fleet"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The fleet reads the ECB's feed by default; tests never leave the machine for a rate (the
+# FX tests give their own table or a feed served from fixtures).
+os.environ.setdefault("SNAPFLEET_FX_URL", "off")
 REDIS_BASE = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
 PG_BASE = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -178,6 +181,7 @@ def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
         }:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SNAPFLEET_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SNAPFLEET_FX_URL", "off")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

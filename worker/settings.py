@@ -22,6 +22,10 @@ DEFAULT_STATS_FIELDS = (
 )
 
 
+# The ECB's euro reference rates of the last 90 days (the format worker/fx.py parses): one
+# fetch covers a first stats pull's whole lookback, where the daily file has one day only.
+ECB_REFERENCE_RATES_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
+
 # A beat lock must cover this many loops, so one late wake-up never loses it.
 BEAT_LOOPS_PER_LOCK = 3
 
@@ -179,7 +183,10 @@ class Settings(BaseSettings):
     snapfleet_fx_rates: str | None = Field(
         None, description='static FX table as JSON: {"EUR": 1.08} or {"EUR": {"2026-11-01": 1.08}}'
     )
-    snapfleet_fx_url: str | None = Field(None, description="daily reference-rate provider URL")
+    snapfleet_fx_url: str | None = Field(
+        ECB_REFERENCE_RATES_URL,
+        description="ECB-format reference-rate feed (the ECB's own by default; off = none)",
+    )
     snapfleet_events_task: str = Field(
         "growth.snap_event", description="task name events are delivered to"
     )
@@ -268,6 +275,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"SNAPFLEET_FX_RATES is not JSON: {exc.msg}") from None
             if not isinstance(table, dict):
                 raise ValueError("SNAPFLEET_FX_RATES must be a JSON object keyed by currency")
+        return value
+
+    @field_validator("snapfleet_fx_url")
+    @classmethod
+    def _fx_feed(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in ("", "off", "none"):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("SNAPFLEET_FX_URL must be an http(s):// URL, or off")
         return value
 
     @field_validator("snapfleet_stats_breakdown_levels")

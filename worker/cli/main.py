@@ -24,18 +24,48 @@ app.add_typer(db_app, name="db")
 app.add_typer(sync_app, name="sync")
 
 
-def load_settings():
-    """The settings, or a clear message naming the bad variable and exit code 2."""
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _options(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks instead of one line (for developers)."
+    ),
+) -> None:
+    """A Celery worker fleet that keeps a paid-acquisition dashboard in sync with Snap Ads."""
+    _DEBUG["on"] = debug
+
+
+def load_settings(*, needs_key: bool = False, services: bool = False):
+    """The settings, or a clear message naming the bad variable and exit code 2.
+
+    `needs_key`: the command stores or uses Snap tokens, so SNAPFLEET_ENCRYPTION_KEY must be
+    set (checked before anything is sent or exchanged). `services`: the database (at the
+    code's schema) and Redis must answer. Either failing is one line and a non-zero exit.
+    """
+    from worker.cli import failfast
     from worker.settings import get_settings
 
     try:
-        return get_settings()
+        settings = get_settings()
     except SettingsError as exc:
         typer.echo("snapfleet: invalid configuration:", err=True)
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"]).upper() or "settings"
             typer.echo(f"  {field}: {error['msg']}", err=True)
         raise typer.Exit(2) from None
+    try:
+        if needs_key:
+            failfast.require_encryption_key(settings)
+        if services:
+            failfast.preflight(settings)
+    except failfast.Unusable as exc:
+        if _DEBUG["on"]:
+            raise
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(exc.code) from None
+    return settings
 
 
 @app.command()
@@ -139,11 +169,19 @@ def db_upgrade(
 @db_app.command("downgrade")
 def db_downgrade(
     revision: str = typer.Argument(..., help='Target revision; "base" drops every table.'),
+    yes: bool = typer.Option(False, "--yes", help="Confirm: a downgrade drops tables or columns."),
 ) -> None:
-    """Take the fleet's schema down to a revision."""
+    """Take the fleet's schema down to a revision (drops data: needs --yes)."""
     from storage import migrate
 
     url = load_settings().database
+    if not yes:
+        typer.echo(
+            f"snapfleet: `db downgrade {revision}` drops the tables and columns added after "
+            f"it in {_database_shown(url)}, with their rows; run it again with --yes",
+            err=True,
+        )
+        raise typer.Exit(2)
     with _database_errors(url):
         migrate.downgrade(url, revision)
         typer.echo(f"{_database_shown(url)} is at revision {migrate.current(url) or 'base'}")
@@ -159,6 +197,8 @@ def db_current() -> None:
         revision, head = migrate.current(url), migrate.head()
     state = "up to date" if revision == head else f"behind head {head}: run `snapfleet db upgrade`"
     typer.echo(f"{_database_shown(url)}: {revision or 'empty (no schema)'} ({state})")
+    # Non-zero when behind, so a deploy script or a probe can gate on it.
+    raise typer.Exit(0 if revision == head else 1)
 
 
 @app.command()
@@ -219,7 +259,7 @@ def call(
         raise typer.BadParameter(f"not JSON: {exc}", param_hint="--json") from None
     if not isinstance(payload, dict):
         raise typer.BadParameter("must be a JSON object", param_hint="--json")
-    load_settings()
+    load_settings(needs_key=True, services=True)
     from worker.app import app as celery_app
     from worker.mutations.task import call_task
 
@@ -237,7 +277,7 @@ def _runtime():
     from worker.app import create_app
     from worker.runtime import runtime
 
-    return runtime(create_app(load_settings()))
+    return runtime(create_app(load_settings(needs_key=True, services=True)))
 
 
 @app.command()
@@ -313,7 +353,7 @@ def _sync_app():
     from worker.app import app as celery_app
     from worker.runtime import runtime
 
-    load_settings()
+    load_settings(needs_key=True, services=True)
     return celery_app, runtime(celery_app)
 
 
@@ -408,7 +448,12 @@ def _celery(build, ctx: typer.Context) -> None:
     """Run a Celery command on the fleet's app (`celery -A worker.app ...`)."""
     from worker.cli.processes import EMBEDDED_NOTE, LaunchRefused
 
-    settings = load_settings()
+    # A worker uses Snap tokens; worker and beat need their database and Redis. Flower
+    # and the exporter run without the Snap secrets.
+    name = getattr(build, "__name__", "")
+    settings = load_settings(
+        needs_key=name == "worker_argv", services=name in ("worker_argv", "beat_argv")
+    )
     try:
         argv = build(settings, list(ctx.args))
     except LaunchRefused as exc:
@@ -479,7 +524,27 @@ def flower(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    app(prog_name="snapfleet")
+    """The console script: an infrastructure error a command did not expect is one line."""
+    import sys
+
+    from worker.cli import failfast
+
+    try:
+        app(prog_name="snapfleet")
+    except Exception as exc:
+        if _DEBUG["on"]:
+            raise
+        try:
+            from worker.settings import get_settings
+
+            settings = get_settings()
+        except Exception:
+            settings = None
+        message = failfast.explain(exc, settings)
+        if message is None:
+            raise
+        typer.echo(f"snapfleet: {message} (--debug shows the traceback)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

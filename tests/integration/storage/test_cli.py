@@ -41,7 +41,7 @@ def test_db_upgrade_builds_the_schema_on_an_empty_database(
     url = fresh_url(dialect, scratch_pg, tmp_path, "cli")
     monkeypatch.setenv("DATABASE_URL", url)
     before = _run("db", "current")
-    assert before.exit_code == 0, before.output
+    assert before.exit_code == 1, before.output  # behind head: a deploy script stops here
     assert "empty" in before.output
 
     result = _run("db", "upgrade")
@@ -49,8 +49,12 @@ def test_db_upgrade_builds_the_schema_on_an_empty_database(
     assert result.exit_code == 0, result.output
     assert f"revision {migrate.head()}" in result.output
     assert _tables(url) >= {t.name for t in Base.metadata.sorted_tables}
-    assert "up to date" in _run("db", "current").output
-    down = _run("db", "downgrade", "base")
+    current = _run("db", "current")
+    assert "up to date" in current.output and current.exit_code == 0
+    refused = _run("db", "downgrade", "base")
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    assert _tables(url) >= {t.name for t in Base.metadata.sorted_tables}
+    down = _run("db", "downgrade", "base", "--yes")
     assert down.exit_code == 0, down.output
     assert _tables(url) - {"alembic_version"} == set()
 
