@@ -12,6 +12,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     journal      the mutation journal: claim, lease, fenced outcomes
     events       state-change events, one row per transition
     experiments  experiments and their variants
+    polling      what the polling plan knows of each account, in a few grouped queries
     authorizations  OAuth `state` values: issued per tenant, spent once, expiring
     backfills    stats backfills: resume point and progress, moved with the rows
     reads        what the read tasks answer: keyset-paged lists, per-variant totals

@@ -6,8 +6,9 @@ transport is the sandbox's).
 
 Every request to Snap goes through `GatedTransport`, the transport below the client: it
 takes a slot of the token gate for the `(client_id, ad_account_id)` scope the calling
-task entered with `gate_scope(...)`, and the access token of the request, before the
-request leaves. So the client's own retries and the retry after a 401 are gated too. A
+task entered with `gate_scope(...)`, in that scope's lane (`mutation` unless the polling
+entered it with `lane="sync"`), and the access token of the request, before the request
+leaves. So the client's own retries and the retry after a 401 are gated too. A
 request sent outside any scope is refused (fail closed), as is any gate error.
 """
 
@@ -46,7 +47,7 @@ from worker.app import token_gate
 from worker.connections.tokens import StoredTokenProvider
 from worker.errors import AccountNotConnected
 from worker.fx import ChainedRates, RateProvider, rate_provider_from_settings
-from worker.gate import TokenGate
+from worker.gate import Lane, TokenGate
 from worker.settings import Settings
 
 logger = logging.getLogger("snapfleet.runtime")
@@ -59,15 +60,19 @@ class GateScope:
     client_id: str
     ad_account_id: str
     limit: int | None = None  # the account's own override, grants per gate window
+    lane: Lane = "mutation"  # polling reads enter with "sync" (worker.gate, Lanes)
 
 
 _SCOPE: ContextVar[GateScope | None] = ContextVar("snapfleet_gate_scope", default=None)
 
 
 @contextlib.contextmanager
-def gate_scope(client_id: str, ad_account_id: str, limit: int | None = None) -> Iterator[None]:
-    """Requests sent inside this block spend the budget of `(client_id, ad_account_id)`."""
-    token = _SCOPE.set(GateScope(client_id, ad_account_id, limit))
+def gate_scope(
+    client_id: str, ad_account_id: str, limit: int | None = None, *, lane: Lane = "mutation"
+) -> Iterator[None]:
+    """Requests sent inside this block spend the budget of `(client_id, ad_account_id)`
+    in `lane`: "mutation" for everything a mutation task sends, "sync" for polling."""
+    token = _SCOPE.set(GateScope(client_id, ad_account_id, limit, lane))
     try:
         yield
     finally:
@@ -94,6 +99,7 @@ class GatedTransport(httpx.BaseTransport):
             self._max_wait_s,
             token_id=request.headers.get("Authorization"),
             limit=scope.limit,
+            lane=scope.lane,
         )
         return self._inner.handle_request(request)
 
@@ -196,12 +202,14 @@ class Runtime:
                 rate_limit_rps=row.rate_limit_rps,
             )
 
-    def account_gate_scope(self, account: AccountContext) -> contextlib.AbstractContextManager:
-        """The gate scope of an account, with its own rate limit override if it has one."""
+    def account_gate_scope(
+        self, account: AccountContext, *, lane: Lane = "mutation"
+    ) -> contextlib.AbstractContextManager:
+        """The gate scope of an account in `lane`, with its own rate limit override if any."""
         limit = None
         if account.rate_limit_rps:
             limit = max(1, int(account.rate_limit_rps * self.settings.snapfleet_gate_window_s))
-        return gate_scope(account.client_id, account.ad_account_id, limit)
+        return gate_scope(account.client_id, account.ad_account_id, limit, lane=lane)
 
     def rate_to_usd(self, currency: str, day: date | None = None) -> Decimal | None:
         """USD per unit of `currency` on `day` (today, UTC), or None: never a guess of 1.0."""

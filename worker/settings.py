@@ -151,7 +151,25 @@ class Settings(BaseSettings):
     )
     snapfleet_stats_pull_period_s: int = Field(3600, ge=60, description="beat: snap.stats.pull_all")
     snapfleet_sync_period_s: int = Field(
-        900, ge=5, description="beat: entity sync and snap.detect.run"
+        60, ge=5, description="beat: the polling plan's tick (snap.detect.run), event delivery"
+    )
+    snapfleet_plan_review_period_s: int = Field(
+        300, ge=60, description="plan: ads of an account with ads in review or just written"
+    )
+    snapfleet_plan_spending_period_s: int = Field(
+        900, ge=60, description="plan: ads of an account that spends (caps and rejections)"
+    )
+    snapfleet_plan_full_period_s: int = Field(
+        3600, ge=300, description="plan: every account's campaigns, ad squads and ads"
+    )
+    snapfleet_plan_idle_stats_period_s: int = Field(
+        21_600, ge=3600, description="plan: stats of an account that does not spend"
+    )
+    snapfleet_plan_status_period_s: int = Field(
+        900, ge=60, description="plan: account status, one organization listing"
+    )
+    snapfleet_plan_written_window_s: int = Field(
+        1800, ge=0, description="plan: an account the runner wrote to this recently is watched"
     )
     snapfleet_token_refresh_period_s: int = Field(
         300, ge=30, description="beat: snap.connection.refresh_due"

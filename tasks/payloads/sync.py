@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -40,9 +40,24 @@ class StatsPullAll(AccountFilter):
 
 
 class DetectRun(AccountFilter):
-    """snap.detect.run: compare fresh state to stored state and emit each transition once."""
+    """snap.detect.run: compare fresh state to stored state and emit each transition once.
+
+    Empty (beat): one tick of the polling plan. One ad account: its full read, or only
+    `reads` (the plan's "ads" or "entities" listings). `organization_id`: the status of
+    every connected account of that organization, from one listing.
+    """
 
     task_name: ClassVar[str] = "snap.detect.run"
+    reads: list[Literal["ads", "entities"]] | None = Field(default=None, min_length=1)
+    organization_id: EntityId | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> DetectRun:
+        if self.reads and not (self.ad_account_ids and len(self.ad_account_ids) == 1):
+            raise field_error("reads", "needs exactly one ad account in ad_account_ids")
+        if self.organization_id and (self.ad_account_ids or self.connection_id or self.reads):
+            raise field_error("organization_id", "is a target of its own: no other filter")
+        return self
 
 
 class ConnectionRefresh(Payload):

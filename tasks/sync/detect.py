@@ -3,12 +3,16 @@ the answer to anyone who asks Snap for push (`snap.webhook.register`).
 
 `snap.detect.run` with one ad account syncs its entities and records each transition
 once (`worker.sync.entities`, rules in `worker.sync.detection`), then delivers pending events
-(`worker.sync.events`). With no account (beat) or several, it fans out one run per account.
+(`worker.sync.events`); with `reads` it makes only the polling plan's reads
+(`worker.sync.planned`), with `organization_id` it reads every account's status from one
+listing. With no payload (beat, every tick) it enqueues what the polling plan
+(`worker.sync.plan`) says is due; with several accounts, one full run per account.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from celery import shared_task
@@ -21,7 +25,7 @@ from worker.app import gate_redis
 from worker.errors import Code
 from worker.results import skipped, validation_failure
 from worker.sync import entities as entitysync
-from worker.sync import events
+from worker.sync import events, plan, planned
 from worker.sync.fanout import accounts_to_visit
 from worker.sync.periodlock import claim_period
 from worker.sync.task import SyncTask
@@ -41,16 +45,47 @@ def run(self: SyncTask, **payload: Any) -> dict[str, Any]:
     except PayloadError as exc:
         return validation_failure(exc, DetectRun)
     assert isinstance(p, DetectRun)
+    if p.organization_id:
+        return _statuses(self, p.organization_id)
     if p.ad_account_ids and len(p.ad_account_ids) == 1:
-        return _detect_one(self, p.ad_account_ids[0])
+        return _detect_one(self, p.ad_account_ids[0], p.reads)
     return _fan_out(self, p, unfiltered=not payload)
 
 
-def _detect_one(task: SyncTask, ad_account_id: str) -> dict[str, Any]:
-    now = clock.now(task.app)
-    result = task.guarded(lambda: entitysync.detect_account(task.runtime, ad_account_id, now=now))
+def _detect_one(task: SyncTask, ad_account_id: str, reads: Sequence[str] | None) -> dict[str, Any]:
+    now, rt = clock.now(task.app), task.runtime
+    if reads:
+        result = task.guarded(lambda: planned.detect_planned(rt, ad_account_id, reads, now=now))
+    else:
+        result = task.guarded(lambda: entitysync.detect_account(rt, ad_account_id, now=now))
     result["delivery"] = events.deliver_pending(task.app, task.runtime)
     return result
+
+
+def _statuses(task: SyncTask, organization_id: str) -> dict[str, Any]:
+    now, rt = clock.now(task.app), task.runtime
+    result = task.guarded(lambda: planned.detect_statuses(rt, organization_id, now=now))
+    result["delivery"] = events.deliver_pending(task.app, task.runtime)
+    return result
+
+
+def _plan_tick(task: SyncTask, now: Any, needs_reauth: list[str]) -> dict[str, Any]:
+    """Beat's run: enqueue what the polling plan says is due since the last tick."""
+    tick = plan.run_tick(task.runtime, gate_redis(task.app), now)
+    for organization_id in tick.statuses:
+        task.app.send_task(DETECT, kwargs={"organization_id": organization_id})
+    for account_id, reads in tick.reads.items():
+        task.app.send_task(DETECT, kwargs={"ad_account_ids": [account_id], "reads": list(reads)})
+    assert tick.budget is not None
+    return {
+        "status": "succeeded",
+        "enqueued": len(tick.reads),
+        "ad_account_ids": sorted(tick.reads),
+        "organizations": tick.statuses,
+        "tiers": plan.tier_counts(tick.tiers.values()),
+        "budget": tick.budget.message,
+        "skipped_needs_reauth": needs_reauth,
+    }
 
 
 def _fan_out(task: SyncTask, p: DetectRun, *, unfiltered: bool) -> dict[str, Any]:
@@ -65,11 +100,13 @@ def _fan_out(task: SyncTask, p: DetectRun, *, unfiltered: bool) -> dict[str, Any
             session, ad_account_ids=p.ad_account_ids, connection_id=connection_id,
             include_not_serving=True,
         )  # fmt: skip
-    for account_id in visit.ready:
-        task.app.send_task(DETECT, kwargs={"ad_account_ids": [account_id]})
     if visit.needs_reauth:
         logger.warning("detect: skipped %d account(s) needing re-authorisation: %s",
                        len(visit.needs_reauth), ", ".join(visit.needs_reauth))  # fmt: skip
+    if unfiltered:
+        return _plan_tick(task, now, visit.needs_reauth)
+    for account_id in visit.ready:
+        task.app.send_task(DETECT, kwargs={"ad_account_ids": [account_id]})
     return {
         "status": "succeeded",
         "enqueued": len(visit.ready),

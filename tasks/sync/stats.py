@@ -17,6 +17,7 @@ from worker import clock
 from worker.app import gate_redis
 from worker.errors import Code
 from worker.results import skipped, validation_failure
+from worker.sync import plan
 from worker.sync import stats as statsync
 from worker.sync.fanout import accounts_to_visit
 from worker.sync.periodlock import claim_period
@@ -52,7 +53,9 @@ def pull_all(self: SyncTask, **payload: Any) -> dict[str, Any]:
     """Fan out one pull per active ad account, each followed by its detection.
 
     Unfiltered (as beat sends it), it runs once per stats period however many times it
-    is enqueued (`worker.sync.periodlock`).
+    is enqueued (`worker.sync.periodlock`), and pulls only the accounts whose stats the
+    polling plan says are due (every period for accounts that spend, every 6 hours for
+    idle ones), without the chained detection: the plan's own reads do that.
     """
     try:
         p = validate_payload(PULL_ALL, payload)
@@ -68,7 +71,12 @@ def pull_all(self: SyncTask, **payload: Any) -> dict[str, Any]:
         visit = accounts_to_visit(
             session, ad_account_ids=p.ad_account_ids, connection_id=_int(p.connection_id)
         )
-    for account_id in visit.ready:
+    if not payload:
+        due = set(plan.run_stats(self.runtime, redis, now))
+        visit.ready = [a for a in visit.ready if a in due]
+        for account_id in visit.ready:
+            self.app.send_task(PULL, kwargs={"ad_account_id": account_id})
+    for account_id in visit.ready if payload else ():
         pull_then_detect(self.app, account_id).apply_async()
     if visit.needs_reauth:
         logger.warning("stats: skipped %d account(s) whose connection needs re-authorisation: %s",

@@ -290,7 +290,7 @@ class _Attempt:
         self.context = mutation.context
         mutation.context.fx_rate = lambda: mutation.fx_rate
         try:
-            with rt.account_gate_scope(account):
+            with rt.account_gate_scope(account, lane="mutation"):
                 return self.task.run(mutation)
         except (TaskFailed, RetryLater, Retry):
             raise

@@ -7,7 +7,10 @@
     entities.py     entity sync of one ad account, with detection over it
     detection.py    the transition rules: stored state vs fresh state -> events (pure)
     events.py       delivering stored events to the runner (the events table is the outbox)
+    plan.py         the polling plan: per-account tiers, due reads, the call budget
+    planned.py      the plan's reads (ads listing, full listing, organization status)
 
-Beat enqueues `snap.stats.pull_all` and `snap.detect.run`; each fans out one task per
-account, which reads through the gate and upserts what it read.
+Beat enqueues `snap.stats.pull_all` (hourly) and `snap.detect.run` (every tick); each
+enqueues what the polling plan says is due, and every read goes through the gate's sync
+lane and upserts what it read.
 """

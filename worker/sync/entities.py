@@ -49,9 +49,11 @@ REVIEW_VERDICTS = ("APPROVED", "REJECTED")
 
 @dataclass
 class FreshState:
-    """What Snap lists now for one ad account."""
+    """What Snap lists now for one ad account. `account` is None when the plan read the
+    account's status from its organization's listing instead (`worker.sync.planned`), and
+    only the kinds in `entities` were listed: nothing else is compared."""
 
-    account: dict[str, Any]
+    account: dict[str, Any] | None
     entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     api_calls: int = 0
     # Before the listings were read (wall clock, as the mirror's `last_seen_at`): an entity
@@ -92,7 +94,7 @@ def apply_fresh(
     """Compare, record the events, then store the fresh state (one transaction, locked)."""
     lock_account(session, account.ad_account_id)
     outcome = DetectOutcome()
-    found = _account_transitions(session, account, fresh, now)
+    found = [] if fresh.account is None else _account_transitions(session, account, fresh, now)
     for kind, items in fresh.entities.items():
         found += _kind_transitions(session, account, kind, items, now, fresh.read_at)
         outcome.entities += len(items)
@@ -113,6 +115,7 @@ def lock_account(session: Session, ad_account_id: str) -> None:
 def _account_transitions(
     session: Session, account: AccountContext, fresh: FreshState, now: datetime
 ) -> list[detection.Transition]:
+    assert fresh.account is not None
     stored = account_repo.get(session, account.ad_account_id)
     before = detection.snapshot(_row_state(stored))
     after = detection.snapshot(fresh.account)
