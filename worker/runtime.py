@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import httpx
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
-from snap.client import SnapClient
+from snap.client import OPERATION_EXTENSION, SnapClient
 from snap.dryrun import DryRunClient
 from snap.errors import QuotaUnavailable
 from snap.oauth import StaticTokenProvider, TokenProvider
@@ -43,11 +44,12 @@ from storage.db import make_engine, session_factory
 from storage.errors import NotFound as StorageNotFound
 from storage.models.accounts import AdAccount
 from storage.models.connections import Connection, ConnectionState
+from worker import metrics
 from worker.app import token_gate
 from worker.connections.tokens import StoredTokenProvider
 from worker.errors import AccountNotConnected
 from worker.fx import ChainedRates, RateProvider, rate_provider_from_settings
-from worker.gate import Lane, TokenGate
+from worker.gate import GateTimeout, Lane, TokenGate
 from worker.settings import Settings
 
 logger = logging.getLogger("snapfleet.runtime")
@@ -93,18 +95,49 @@ class GatedTransport(httpx.BaseTransport):
             raise QuotaUnavailable(
                 "no gate scope: refusing to send an ungated request to Snap", operation="gate"
             )
-        self._gate.acquire(
-            scope.client_id,
-            scope.ad_account_id,
-            self._max_wait_s,
-            token_id=request.headers.get("Authorization"),
-            limit=scope.limit,
-            lane=scope.lane,
-        )
-        return self._inner.handle_request(request)
+        operation = str(request.extensions.get(OPERATION_EXTENSION, "unknown"))
+        waited_from = time.monotonic()
+        try:
+            self._gate.acquire(
+                scope.client_id,
+                scope.ad_account_id,
+                self._max_wait_s,
+                token_id=request.headers.get("Authorization"),
+                limit=scope.limit,
+                lane=scope.lane,
+            )
+        except GateTimeout:
+            metrics.observe_gate_wait(scope.lane, time.monotonic() - waited_from, deferred=True)
+            raise
+        except QuotaUnavailable:
+            metrics.observe_request(operation, "quota_unavailable")
+            raise
+        metrics.observe_gate_wait(scope.lane, time.monotonic() - waited_from)
+        try:
+            response = self._inner.handle_request(request)
+        except httpx.HTTPError as exc:
+            metrics.observe_request(operation, _no_answer_status(exc))
+            raise
+        metrics.observe_request(operation, str(response.status_code))
+        return response
 
     def close(self) -> None:
         self._inner.close()
+
+
+def _counted_sleep(seconds: float) -> None:
+    """The client's backoff before it sends a request again: one retry of this attempt."""
+    metrics.observe_retry()
+    time.sleep(seconds)
+
+
+def _no_answer_status(exc: httpx.HTTPError) -> str:
+    """The `status` label of a request that got no answer (as snap.client classifies it)."""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return "connect_error"
+    if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
+        return "answer_lost"
+    return "transport_error"
 
 
 @dataclass(frozen=True)
@@ -267,6 +300,7 @@ class Runtime:
             connect_timeout_s=s.snapfleet_http_connect_timeout_s,
             max_attempts=s.snapfleet_client_max_attempts,
             max_elapsed_s=s.snapfleet_client_max_elapsed_s,
+            sleep=_counted_sleep,
         )
 
     def token_provider(self, connection_id: int) -> TokenProvider:
