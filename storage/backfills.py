@@ -70,7 +70,7 @@ def advance(
     session: Session, backfill_id: int, *, next_day: date, rows: int, api_calls: int
 ) -> StatsBackfill:
     """One window stored: move the resume point and add its counts."""
-    row = _get(session, backfill_id)
+    row = get(session, backfill_id)
     row.next_day = next_day
     row.windows_done += 1
     row.rows_upserted += rows
@@ -84,7 +84,7 @@ def finish(
     session: Session, backfill_id: int, *, error: dict[str, Any] | None = None
 ) -> StatsBackfill:
     """The backfill is over: `succeeded`, or `failed` with the error that stopped it."""
-    row = _get(session, backfill_id)
+    row = get(session, backfill_id)
     row.state = "failed" if error else "succeeded"
     row.error = error
     row.finished_at = row.updated_at = utcnow()
@@ -118,7 +118,7 @@ def progress(row: StatsBackfill) -> dict[str, Any]:
     }
 
 
-def _get(session: Session, backfill_id: int) -> StatsBackfill:
+def get(session: Session, backfill_id: int) -> StatsBackfill:
     row = session.get(StatsBackfill, backfill_id, populate_existing=True)
     if row is None:
         raise NotFound(f"no backfill {backfill_id}")

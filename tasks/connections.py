@@ -1,4 +1,8 @@
-"""Connection upkeep: refresh access tokens ahead of expiry (docs/architecture.md, Connect).
+"""Connections: the dashboard's connect flow, and token refresh (docs/architecture.md, Connect).
+
+`snap.connection.authorize` -> the user approves on Snap -> `snap.connection.complete`
+with the redirect's code and state (`worker.connections.authorize`: the state is single
+use and expiring, the code exchanged at most once), and `snap.connection.disconnect`.
 
 `snap.connection.refresh` refreshes one connection (the runner may ask for it; beat's
 `snap.connection.refresh_due` fans out one per connection due within
@@ -17,10 +21,18 @@ from celery import Task, shared_task
 from pydantic import ValidationError as PayloadError
 
 from snap.errors import ConnectError, OutcomeUnknown, ServerError
-from tasks.payloads import ConnectionRefresh
+from tasks.payloads import (
+    ConnectionAuthorize,
+    ConnectionComplete,
+    ConnectionDisconnect,
+    ConnectionRefresh,
+)
+from worker.connections import authorize as onboarding
 from worker.connections.tokens import due_connection_ids, refresh_connection
 from worker.errors import AccountNotConnected, Code
+from worker.reads.accounts import resolve_connection
 from worker.results import failed, validation_failure
+from worker.runner_task import RunnerTask
 from worker.runtime import runtime
 
 logger = logging.getLogger("snapfleet.tasks.connections")
@@ -78,3 +90,48 @@ def _connection_number(value: str) -> int | None:
 def _worker_id(task: Task) -> str:
     """Who holds the refresh lease: host and task id, readable in the connections table."""
     return f"{task.request.hostname or socket.gethostname()}:{task.request.id}"[:128]
+
+
+# --- The dashboard's connect flow (seed 000, Connect and Disconnect) ----------------------
+
+AUTHORIZE_TASK = "snap.connection.authorize"
+COMPLETE_TASK = "snap.connection.complete"
+DISCONNECT_TASK = "snap.connection.disconnect"
+
+
+@shared_task(
+    bind=True, base=RunnerTask, name=AUTHORIZE_TASK, payload_model=ConnectionAuthorize,
+    journal_refusals=True,
+)  # fmt: skip
+def authorize(self: RunnerTask, payload: ConnectionAuthorize) -> dict[str, Any]:
+    """The authorization URL for the tenant, carrying a single-use, expiring state."""
+    return onboarding.authorize(
+        self.runtime,
+        tenant_id=payload.tenant_id,
+        redirect_uri=payload.redirect_uri,
+        backfill_since=payload.backfill_since,
+    ).to_result()
+
+
+@shared_task(
+    bind=True, base=RunnerTask, name=COMPLETE_TASK, payload_model=ConnectionComplete,
+    journal_refusals=True,
+)  # fmt: skip
+def complete(self: RunnerTask, payload: ConnectionComplete) -> dict[str, Any]:
+    """Spend the state, exchange the code (once per task id), capture the ad accounts."""
+    return onboarding.complete(
+        self.runtime, self.app, task_id=self.task_id, task_name=self.name,
+        code=payload.code, state=payload.state, worker_id=self.worker_id,
+    )  # fmt: skip
+
+
+@shared_task(
+    bind=True, base=RunnerTask, name=DISCONNECT_TASK, payload_model=ConnectionDisconnect,
+    journal_refusals=True,
+)  # fmt: skip
+def disconnect(self: RunnerTask, payload: ConnectionDisconnect) -> dict[str, Any]:
+    """Delete the connection's refresh token; its tasks fail as not connected from now on."""
+    connection_id, _ = resolve_connection(
+        self.runtime, connection_id=payload.connection_id, tenant_id=payload.tenant_id
+    )
+    return onboarding.disconnect_tenant(self.runtime, connection_id)

@@ -57,8 +57,10 @@ TASK_MODULES = (
     "tasks.mutations.creatives",
     "tasks.mutations.experiments",
     "tasks.sync.stats",
+    "tasks.sync.backfill",
     "tasks.sync.detect",
     "tasks.connections",
+    "tasks.reads",
     "tasks.mutations.journal",
 )
 

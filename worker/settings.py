@@ -177,6 +177,9 @@ class Settings(BaseSettings):
     snapfleet_token_refresh_margin_s: int = Field(
         600, ge=0, description="refresh access tokens expiring within this"
     )
+    snapfleet_oauth_state_ttl_s: int = Field(
+        600, ge=30, le=86_400, description="how long an authorize state may be completed"
+    )
     snapfleet_stats_granularity: Literal["DAY", "HOUR"] = Field(
         "DAY", description="granularity of the hourly pull"
     )

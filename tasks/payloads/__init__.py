@@ -14,8 +14,10 @@ currency minimums such as the 5-unit daily budget or the bid bounds are checked 
 micro-currency, FX included), so the conversion stays in `snap.money`.
 
 Module map: `common` bases, field types and helpers (the read-modify-write of updates),
-`campaigns`, `adsquads` (and bidding), `ads`, `media`, `creatives`, `experiments`, `sync`
-(stats, detection, token refresh), `catalog` (task name -> model, `validate_payload`),
+`campaigns`, `adsquads` (and bidding), `ads`, `media`, `creatives`, `experiments` (launch,
+variant status, results), `sync` (stats, backfill, detection, token refresh),
+`connections` (authorize, complete, disconnect), `reads` (organizations, ad accounts,
+campaign/ad squad/ad lists), `catalog` (task name -> model, `validate_payload`),
 `examples` (the README's "Task catalog"). An entity module imports `common` (experiments
 also reuse the campaign and ad squad parts) and `catalog` imports them all, so nothing
 cycles. The package imports only pydantic and snap: `snapfleet schema` loads it without
@@ -59,6 +61,11 @@ from tasks.payloads.common import (
     field_error,
     ratio_to_micro,
 )
+from tasks.payloads.connections import (
+    ConnectionAuthorize,
+    ConnectionComplete,
+    ConnectionDisconnect,
+)
 from tasks.payloads.creatives import (
     AppProperties,
     CreativeCreate,
@@ -69,14 +76,24 @@ from tasks.payloads.examples import EXAMPLES, RESULT_EXAMPLES, VALIDATION_FAILUR
 from tasks.payloads.experiments import (
     ExperimentCampaign,
     ExperimentLaunch,
+    ExperimentResults,
     ExperimentSetVariantStatus,
     Variant,
 )
 from tasks.payloads.media import MediaUpload
+from tasks.payloads.reads import (
+    AdAccountsList,
+    AdList,
+    AdSquadList,
+    CampaignList,
+    EntityList,
+    OrganizationsList,
+)
 from tasks.payloads.sync import (
     AccountFilter,
     ConnectionRefresh,
     DetectRun,
+    StatsBackfill,
     StatsPull,
     StatsPullAll,
 )
@@ -88,12 +105,15 @@ __all__ = [
     "VALIDATION_FAILURE_EXAMPLE",
     "AccountFilter",
     "AccountPayload",
+    "AdAccountsList",
     "AdCreate",
     "AdDelete",
+    "AdList",
     "AdPause",
     "AdResume",
     "AdSquadCreate",
     "AdSquadDelete",
+    "AdSquadList",
     "AdSquadPause",
     "AdSquadResume",
     "AdSquadUpdate",
@@ -102,22 +122,30 @@ __all__ = [
     "BidFields",
     "CampaignCreate",
     "CampaignDelete",
+    "CampaignList",
     "CampaignPause",
     "CampaignResume",
     "CampaignUpdate",
     "Change",
+    "ConnectionAuthorize",
+    "ConnectionComplete",
+    "ConnectionDisconnect",
     "ConnectionRefresh",
     "CreativeCreate",
     "DeepLinkProperties",
     "DetectRun",
+    "EntityList",
     "ExperimentCampaign",
     "ExperimentLaunch",
+    "ExperimentResults",
     "ExperimentSetVariantStatus",
     "MeasurementSpec",
     "MediaUpload",
     "MicroConverter",
     "ObjectiveV2Properties",
+    "OrganizationsList",
     "Payload",
+    "StatsBackfill",
     "StatsPull",
     "StatsPullAll",
     "StatusChange",

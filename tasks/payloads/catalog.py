@@ -28,10 +28,37 @@ from tasks.payloads.campaigns import (
     CampaignUpdate,
 )
 from tasks.payloads.common import Payload
+from tasks.payloads.connections import (
+    ConnectionAuthorize,
+    ConnectionComplete,
+    ConnectionDisconnect,
+)
 from tasks.payloads.creatives import CreativeCreate
-from tasks.payloads.experiments import ExperimentLaunch, ExperimentSetVariantStatus
+from tasks.payloads.experiments import (
+    ExperimentLaunch,
+    ExperimentResults,
+    ExperimentSetVariantStatus,
+)
 from tasks.payloads.media import MediaUpload
-from tasks.payloads.sync import ConnectionRefresh, DetectRun, StatsPull, StatsPullAll
+from tasks.payloads.reads import (
+    AdAccountsList,
+    AdList,
+    AdSquadList,
+    CampaignList,
+    OrganizationsList,
+)
+from tasks.payloads.sync import (
+    ConnectionRefresh,
+    ConnectionRefreshDue,
+    DetectDeliver,
+    DetectRun,
+    JournalComplete,
+    JournalReap,
+    StatsBackfill,
+    StatsPull,
+    StatsPullAll,
+    WebhookRegister,
+)
 
 TASK_PAYLOADS: dict[str, type[Payload]] = {
     model.task_name: model
@@ -40,7 +67,11 @@ TASK_PAYLOADS: dict[str, type[Payload]] = {
         AdSquadCreate, AdSquadUpdate, AdSquadPause, AdSquadResume, AdSquadDelete,
         AdCreate, AdUpdate, AdPause, AdResume, AdDelete,
         MediaUpload, CreativeCreate, ExperimentLaunch, ExperimentSetVariantStatus,
-        StatsPull, StatsPullAll, DetectRun, ConnectionRefresh,
+        ExperimentResults,
+        StatsPull, StatsPullAll, StatsBackfill, DetectRun, DetectDeliver, WebhookRegister,
+        ConnectionAuthorize, ConnectionComplete, ConnectionDisconnect, ConnectionRefresh,
+        ConnectionRefreshDue, JournalComplete, JournalReap,
+        OrganizationsList, AdAccountsList, CampaignList, AdSquadList, AdList,
     )
 }  # fmt: skip
 

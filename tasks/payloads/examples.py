@@ -125,6 +125,34 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "snap.stats.pull_all": {},
     "snap.detect.run": {"ad_account_ids": [_ACCOUNT]},
     "snap.connection.refresh": {"connection_id": "3"},
+    "snap.experiment.results": {
+        "ad_account_id": _ACCOUNT,
+        "experiment_id": "exp-42",
+        "min_impressions": 1000,
+        "min_swipes": 30,
+    },
+    "snap.stats.backfill": {
+        "ad_account_id": _ACCOUNT,
+        "since": "2025-01-01",
+        "levels": ["campaign", "adsquad"],
+    },
+    "snap.detect.deliver": {},
+    "snap.webhook.register": {"url": "https://dashboard.example/hooks/snap"},
+    "snap.connection.authorize": {
+        "tenant_id": "tenant-7",
+        "redirect_uri": "https://dashboard.example/oauth/snap",
+        "backfill_since": "2025-01-01",
+    },
+    "snap.connection.complete": {"code": "<the redirect's code>", "state": "<its state>"},
+    "snap.connection.disconnect": {"tenant_id": "tenant-7"},
+    "snap.connection.refresh_due": {},
+    "snap.journal.complete": {},
+    "snap.journal.reap": {},
+    "snap.organizations.list": {"tenant_id": "tenant-7"},
+    "snap.adaccounts.list": {"tenant_id": "tenant-7", "statuses": ["ACTIVE"]},
+    "snap.campaign.list": {"ad_account_id": _ACCOUNT, "statuses": ["ACTIVE"], "limit": 100},
+    "snap.adsquad.list": {"ad_account_id": _ACCOUNT, "campaign_id": _CAMPAIGN},
+    "snap.ad.list": {"ad_account_id": _ACCOUNT, "ad_squad_id": _AD_SQUAD, "fresh": True},
 }
 
 # What each task returns to the runner (docs/architecture.md, Contracts: the result
@@ -162,6 +190,54 @@ RESULT_EXAMPLES: dict[str, dict[str, Any]] = {
     "snap.stats.pull_all": _ok(enqueued=3),
     "snap.detect.run": _ok(events=1),
     "snap.connection.refresh": _ok(connection_id="3", expires_in_s=1800),
+    "snap.experiment.results": _ok(
+        experiment_id="exp-42",
+        verdict="insufficient_data",
+        variants=[
+            {"name": "control", "role": "control", "impressions": 812, "swipes": 9},
+            {"name": "hero-b", "role": "treatment", "impressions": 790, "swipes": 14},
+        ],
+    ),
+    "snap.stats.backfill": _ok(
+        ad_account_id=_ACCOUNT, state="succeeded", windows_done=15, windows_total=15
+    ),
+    "snap.detect.deliver": _ok(delivered=2, failed=0),
+    "snap.webhook.register": {
+        "status": "failed",
+        "code": "webhooks_not_supported",
+        "message": "webhooks not supported on snapchat_ads",
+    },
+    "snap.connection.authorize": _ok(
+        authorization_url="https://accounts.snapchat.com/login/oauth2/authorize?...",
+        state="Jx3...",
+        expires_at="2026-03-01T10:10:00+00:00",
+    ),
+    "snap.connection.complete": _ok(
+        connection_id=3, tenant_id="tenant-7", ad_account_ids=[_ACCOUNT]
+    ),
+    "snap.connection.disconnect": _ok(connection_id=3, connection_state="disconnected"),
+    "snap.connection.refresh_due": _ok(enqueued=2),
+    "snap.journal.complete": _ok(redriven=[]),
+    "snap.journal.reap": _ok(reaped=120),
+    "snap.organizations.list": _ok(items=[{"id": "org-1", "name": "Acme"}], next_cursor=None),
+    "snap.adaccounts.list": _ok(
+        items=[
+            {
+                "id": _ACCOUNT,
+                "currency": "USD",
+                "timezone": "America/Los_Angeles",
+                "status": "ACTIVE",
+                "last_synced_at": "2026-03-01T10:00:00+00:00",
+            }
+        ],
+        next_cursor=None,
+    ),
+    **{
+        f"snap.{entity}.list": _ok(
+            source="mirror", items=[{"id": snap_id, "status": "ACTIVE"}], next_cursor=None
+        )
+        for entity, snap_id in (("campaign", _CAMPAIGN), ("adsquad", _AD_SQUAD), ("ad", _AD))
+    },
 }
 VALIDATION_FAILURE_EXAMPLE: dict[str, Any] = {
     "status": "failed",

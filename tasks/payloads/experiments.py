@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
@@ -164,3 +166,27 @@ class ExperimentSetVariantStatus(AccountPayload):
     ) -> dict[str, Any]:
         """The variant's ad squad (`current`, found by the task) with only `status` changed."""
         return {**carried("adsquads", current), "id": current["id"], "status": self.status}
+
+
+class ExperimentResults(AccountPayload):
+    """snap.experiment.results: the variants side by side, each treatment against the control."""
+
+    task_name: ClassVar[str] = "snap.experiment.results"
+    experiment_id: EntityId
+    start_date: date | None = Field(default=None, description="first day counted (default: all)")
+    end_date: date | None = Field(default=None, description="last day counted (inclusive)")
+    min_impressions: int = Field(
+        1000, ge=1, description="below this per variant, no comparison is called"
+    )
+    min_swipes: int = Field(
+        30, ge=1, description="below this per variant (control included), no winner is called"
+    )
+    confidence: Decimal = Field(
+        Decimal("0.95"), gt=Decimal("0.5"), lt=Decimal("1"), description="two-sided level"
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> ExperimentResults:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise field_error("end_date", "must not be before start_date")
+        return self

@@ -1,11 +1,12 @@
-"""The fleet's upkeep payloads: stats pulls, detection, connection token refresh."""
+"""The fleet's upkeep payloads: stats pulls and backfills, detection, event delivery, token
+refresh, the journal's housekeeping, and the webhook request Snap cannot serve."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tasks.payloads.common import AccountPayload, EntityId, Granularity, Payload, field_error
 
@@ -65,3 +66,65 @@ class ConnectionRefresh(Payload):
 
     task_name: ClassVar[str] = "snap.connection.refresh"
     connection_id: EntityId
+
+
+BackfillLevel = Literal["campaign", "adsquad", "ad"]
+
+
+class StatsBackfill(AccountPayload):
+    """snap.stats.backfill: an ad account's whole stats history since a day, resumable."""
+
+    task_name: ClassVar[str] = "snap.stats.backfill"
+    since: date = Field(description="first day to pull, in the account's time zone")
+    until: date | None = Field(default=None, description="last day (default: yesterday)")
+    levels: list[BackfillLevel] | None = Field(
+        default=None,
+        min_length=1,
+        description="breakdown levels (default: SNAPFLEET_STATS_BREAKDOWN_LEVELS)",
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> StatsBackfill:
+        if self.until is not None and self.until < self.since:
+            raise field_error("until", "must not be before since")
+        if self.since > date.today():
+            raise field_error("since", "must not be in the future")
+        return self
+
+
+class Upkeep(Payload):
+    """A periodic job beat sends with no payload (the runner may send it too)."""
+
+
+class ConnectionRefreshDue(Upkeep):
+    """snap.connection.refresh_due: enqueue a refresh for every connection due (beat)."""
+
+    task_name: ClassVar[str] = "snap.connection.refresh_due"
+
+
+class DetectDeliver(Upkeep):
+    """snap.detect.deliver: hand undelivered events to the runner again (beat sweep)."""
+
+    task_name: ClassVar[str] = "snap.detect.deliver"
+
+
+class JournalComplete(Upkeep):
+    """snap.journal.complete: send again every mutation whose journal rows were left unfinished."""
+
+    task_name: ClassVar[str] = "snap.journal.complete"
+
+
+class JournalReap(Upkeep):
+    """snap.journal.reap: delete finished journal rows past SNAPFLEET_JOURNAL_RETENTION_DAYS."""
+
+    task_name: ClassVar[str] = "snap.journal.reap"
+
+
+class WebhookRegister(Payload):
+    """snap.webhook.register: always `webhooks not supported on snapchat_ads` (Snap has none).
+
+    Any payload is accepted, so whatever the caller sends gets the guide's answer.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    task_name: ClassVar[str] = "snap.webhook.register"

@@ -300,6 +300,8 @@ def connect(
     """Connect a tenant (tokens or an OAuth code) and capture its ad accounts."""
     from snap.errors import SnapError
     from worker.connections import connect as onboarding
+    from worker.errors import TaskFailed
+    from worker.results import from_error
 
     if (code is None) == (refresh_token is None):
         raise typer.BadParameter("give --access-token/--refresh-token, or --code/--redirect-uri")
@@ -309,8 +311,11 @@ def connect(
             runtime, tenant_id=tenant, access_token=access_token, refresh_token=refresh_token,
             expires_in_s=expires_in, code=code, redirect_uri=redirect_uri,
         )  # fmt: skip
+    except TaskFailed as exc:  # the code exchange refused (the same as snap.connection.complete)
+        typer.echo(f"snapfleet: {exc.result['message']}", err=True)
+        raise typer.Exit(2 if exc.code == "not_configured" else 1) from None
     except SnapError as exc:
-        typer.echo(f"snapfleet: {exc.message} (re-connect the tenant)", err=True)
+        typer.echo(f"snapfleet: {from_error(exc)['message']} (re-connect the tenant)", err=True)
         raise typer.Exit(1) from None
     except ValueError as exc:
         typer.echo(f"snapfleet: {exc}", err=True)

@@ -9,10 +9,10 @@ same capture runs for tokens obtained elsewhere (`snapfleet connect --access-tok
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from snap import oauth
 from storage import accounts as account_repo
 from storage import connections as connection_repo
 from worker.runtime import Runtime, gate_scope
@@ -77,29 +77,16 @@ def connect_tokens(
 
 
 def connect_code(runtime: Runtime, *, tenant_id: str, code: str, redirect_uri: str) -> Connected:
-    """Trade an OAuth authorization code for tokens, then connect with them."""
-    s = runtime.settings
-    if not (s.snapchat_ads_client_id and s.snapchat_ads_client_secret):
-        raise ValueError(
-            "connect --code needs SNAPCHAT_ADS_CLIENT_ID and SNAPCHAT_ADS_CLIENT_SECRET"
-        )
-    tokens = oauth.exchange_code(
-        s.snapchat_ads_oauth_url,
-        client_id=s.snapchat_ads_client_id,
-        client_secret=s.snapchat_ads_client_secret.get_secret_value(),
-        code=code,
-        redirect_uri=redirect_uri,
-        http=runtime.oauth_http,
-    )
-    if not tokens.refresh_token:
-        raise ValueError("the token endpoint returned no refresh token")
-    return connect_tokens(
-        runtime,
-        tenant_id=tenant_id,
-        refresh_token=tokens.refresh_token,
-        access_token=tokens.access_token,
-        expires_in_s=max(0.0, tokens.expires_at - datetime.now(UTC).timestamp()),
-    )
+    """Trade an OAuth authorization code for tokens (once: the journaled exchange of
+    `worker.connections.exchange`), then capture the accounts."""
+    from worker.connections.exchange import exchange_once
+
+    connection_id = exchange_once(
+        runtime, task_id=str(uuid.uuid4()), task_name="connect_code", tenant_id=tenant_id,
+        client_id=app_client_id(runtime), code=code, redirect_uri=redirect_uri,
+        worker_id=runtime.worker_id,
+    )  # fmt: skip
+    return capture_accounts(runtime, connection_id)
 
 
 def capture_accounts(runtime: Runtime, connection_id: int) -> Connected:

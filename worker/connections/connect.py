@@ -9,14 +9,19 @@ refresh token (seed 000, Disconnect).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from snap.errors import Unauthorized
 from storage import accounts as account_repo
 from storage import connections as connection_repo
-from worker.connections.capture import Connected, app_client_id, connect_code, connect_tokens
+from worker.connections.capture import Connected, app_client_id, capture_accounts, connect_tokens
+from worker.connections.exchange import exchange_once
 from worker.connections.tokens import REAUTH_MESSAGE
 from worker.runtime import Runtime
+
+# The journal's task name of a code exchanged from the command line.
+CLI_TASK_NAME = "snapfleet connect"
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,22 @@ def connect(
     code: str | None = None,
     redirect_uri: str | None = None,
 ) -> Connected:
-    """Connect with tokens obtained elsewhere, or with an OAuth code; flag a refused probe."""
+    """Connect with tokens obtained elsewhere, or with an OAuth code; flag a refused probe.
+
+    A code goes through the same journaled exchange as `snap.connection.complete`
+    (`worker.connections.exchange`): sent at most once, tokens stored with its outcome.
+    Raises `worker.results.TaskFailed` when the exchange is refused.
+    """
     try:
         if code is not None:
             if not redirect_uri:
                 raise ValueError("--code needs --redirect-uri (the one the code was issued for)")
-            return connect_code(runtime, tenant_id=tenant_id, code=code, redirect_uri=redirect_uri)
+            connection_id = exchange_once(
+                runtime, task_id=str(uuid.uuid4()), task_name=CLI_TASK_NAME,
+                tenant_id=tenant_id, client_id=app_client_id(runtime), code=code,
+                redirect_uri=redirect_uri, worker_id=runtime.worker_id,
+            )  # fmt: skip
+            return capture_accounts(runtime, connection_id)
         if not refresh_token:
             raise ValueError("give --refresh-token (with --access-token), or --code")
         return connect_tokens(

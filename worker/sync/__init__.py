@@ -4,6 +4,7 @@
     fanout.py       which ad accounts a fleet-wide job visits, and which it skips
     periodlock.py   at most one run of a periodic job per period
     stats.py        the stats pull of one ad account: requests, finality, rows to store
+    backfill.py     an account's stats history since a day, window by window, resumable
     entities.py     entity sync of one ad account, with detection over it
     detection.py    the transition rules: stored state vs fresh state -> events (pure)
     events.py       delivering stored events to the runner (the events table is the outbox)

@@ -24,6 +24,7 @@ from tests.unit.sandbox.test_server import _wait_until_listening, free_port
 from worker.cli import app as cli
 from worker.connections import connect as onboarding
 from worker.connections.tokens import REAUTH_MESSAGE
+from worker.errors import TaskFailed
 
 
 def _state(fleet: Fleet, connection_id: int) -> tuple[str, str | None, bool]:
@@ -69,10 +70,11 @@ def test_a_refused_probe_marks_the_stored_connection_needs_reauth(fleet: Fleet) 
 
 
 def test_a_refused_code_flags_nothing(fleet: Fleet) -> None:
-    with pytest.raises(Unauthorized, match="oauth authorization_code"):
+    with pytest.raises(TaskFailed, match="refused the authorization code") as caught:
         onboarding.connect(
             fleet.runtime, tenant_id="tenant-bad-code", code="used", redirect_uri=REDIRECT_URI
         )
+    assert caught.value.code == "unauthorized"
     with fleet.runtime.session() as session:
         assert connection_repo.for_tenant(session, "tenant-bad-code", CLIENT_ID) is None
 
