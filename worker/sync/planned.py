@@ -38,8 +38,11 @@ __all__ = ["REVIEW_CODES", "detect_planned", "detect_statuses", "structure_chang
 
 logger = logging.getLogger("snapfleet.detect")
 
-# Codes an ad shows about its own review, which the ads listing itself reports on.
-REVIEW_CODES = frozenset({"INVALID_PENDING_REVIEW_STATUS", "INVALID_NOT_APPROVED_REVIEW_STATUS"})
+# Codes an ad shows about its own review, which the ads listing itself reports on; VALID
+# is what an ad shows when it has no other code.
+REVIEW_CODES = frozenset(
+    {"INVALID_PENDING_REVIEW_STATUS", "INVALID_NOT_APPROVED_REVIEW_STATUS", "VALID"}
+)
 ORG_PAGE_LIMIT = 1000
 
 

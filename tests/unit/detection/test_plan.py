@@ -1,62 +1,122 @@
-"""The pull plan: re-pull from the first day not final, windows and fields per granularity."""
+"""The polling plan, pure: tiers, due reads, intervals, spread, the budget and its stretch."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import itertools
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
-from snap.errors import ValidationError
-from worker.settings import Settings
-from worker.sync.periodlock import period_index
-from worker.sync.stats import plan_pull
+from storage.polling import AccountRow
+from worker.sync import plan
+from worker.sync.plan import Periods, budget, crossed, reads_due, tier_of
+from worker.sync.planned import structure_changed
 
 NOW = datetime(2026, 11, 16, 15, 30, tzinfo=UTC)
+DAY = 86_400
 
 
-def plan(**kw):
-    settings = Settings(**kw.pop("settings", {}))
-    defaults = dict(
-        time_zone="America/Los_Angeles",
-        now=NOW,
-        finalized_data_end_time=None,
-        conversion_data_processed_end_time=None,
+def row(**kw: object) -> AccountRow:
+    values: dict[str, object] = dict(
+        ad_account_id="acct", organization_id="org", time_zone="America/Los_Angeles",
+        status="ACTIVE", spend_days=frozenset(), ads_in_review=0, last_written_at=None,
+        deliverable_ads=0,
+    )  # fmt: skip
+    values.update(kw)
+    return AccountRow(**values)  # type: ignore[arg-type]
+
+
+def test_tiers_come_from_what_the_fleet_stores() -> None:
+    p = Periods()
+    local_today = date(2026, 11, 16)  # 07:30 in Los Angeles
+    assert tier_of(row(ads_in_review=2), NOW, p) == "review"
+    assert tier_of(row(last_written_at=NOW - timedelta(minutes=10)), NOW, p) == "review"
+    assert tier_of(row(last_written_at=NOW - timedelta(hours=2)), NOW, p) == "idle"
+    assert tier_of(row(spend_days=frozenset({local_today})), NOW, p) == "spending"
+    # Yesterday's spender stays watched: its daily cap resets at local midnight.
+    assert tier_of(row(spend_days=frozenset({local_today - timedelta(days=1)})), NOW, p) == (
+        "spending"
     )
-    return plan_pull(settings, **{**defaults, **kw})
+    assert tier_of(row(spend_days=frozenset({local_today - timedelta(days=3)})), NOW, p) == "idle"
+    assert tier_of(row(deliverable_ads=1), NOW, p) == "spending"
 
 
-def test_without_marks_the_lookback_is_pulled_in_one_window() -> None:
-    p = plan(settings={"snapfleet_stats_lookback_days": 28})
-    assert [w.start_time for w in p.windows] == ["2026-10-19T00:00:00.000-07:00"]
-    assert p.windows[-1].end_time == "2026-11-17T00:00:00.000-08:00"
+def read_times(account: str, tier: plan.Tier, kind: str, hours: int = 24) -> list[int]:
+    stretched = Periods().stretched(1.0, 1.0)
+    start = int(NOW.timestamp()) // 60 * 60
+    times = []
+    for t in range(start + 60, start + hours * 3600 + 1, 60):
+        reads = reads_due(account, tier, stretched, t - 60, t)
+        if kind in reads or (kind == "ads" and "entities" in reads):
+            times.append(t)
+    return times
 
 
-def test_marks_move_the_start_to_the_first_day_not_final() -> None:
-    p = plan(
-        finalized_data_end_time=datetime(2026, 11, 14, 8, tzinfo=UTC),
-        conversion_data_processed_end_time=datetime(2026, 11, 15, 3, tzinfo=UTC),
-    )
-    assert p.windows[0].start_time == "2026-11-14T00:00:00.000-08:00"
+def test_each_tier_reads_at_exactly_its_period() -> None:
+    for tier, ads_s in (("review", 300), ("spending", 900), ("idle", 3600)):
+        for account in ("a", "b", "c"):
+            ads = read_times(account, tier, "ads")  # type: ignore[arg-type]
+            full = read_times(account, tier, "entities")  # type: ignore[arg-type]
+            assert {b - a for a, b in itertools.pairwise(ads)} == {ads_s}, tier
+            assert {b - a for a, b in itertools.pairwise(full)} == {3600}, tier
 
 
-def test_a_long_range_is_chunked_under_snaps_day_limit() -> None:
-    p = plan(start_date=date(2026, 8, 1), end_date=date(2026, 11, 15))
-    assert len(p.windows) == 4 and all(w.granularity == "DAY" for w in p.windows)
+def test_a_first_tick_reads_everything_and_a_missed_tick_is_caught_up() -> None:
+    assert crossed(123, 900, None, 1000.0)
+    # Ticks at 0 and 180 (the one at 60 and 120 missed): a boundary at 100 is still crossed.
+    assert crossed(800, 900, 0, 180) and not crossed(800, 900, 180, 240)
 
 
-def test_hour_plans_seven_day_windows_and_drops_fields_hour_cannot_serve() -> None:
-    p = plan(granularity="HOUR", settings={"snapfleet_stats_fields": "spend,uniques"})
-    assert p.granularity == "HOUR" and p.fields == ["spend", "uniques"]
-    from snap.stats import fields_for
+def test_reads_of_many_accounts_are_spread_over_the_hour() -> None:
+    stretched = Periods().stretched(1.0, 1.0)
+    start = int(NOW.timestamp()) // 3600 * 3600
+    per_tick = Counter()
+    for n in range(10_000):
+        for t in range(start + 60, start + 3601, 60):
+            if reads_due(f"acct-{n}", "idle", stretched, t - 60, t):
+                per_tick[t] += 1
+    assert sum(per_tick.values()) == 10_000  # each idle account once an hour
+    assert max(per_tick.values()) < 2 * 10_000 / 60  # no tick holds twice its share
 
-    assert fields_for("campaign", "HOUR", None, p.fields) == ["spend"]
+
+def test_ten_thousand_accounts_fit_in_seventy_percent_of_one_app() -> None:
+    mix = Counter(review=500, spending=3000, idle=6500)
+    found, _ = budget(mix, 200, Periods(), app_rps=20, sync_share=0.7)
+    assert not found.stretched and not found.over
+    assert found.per_h / 10_000 <= 5.0
+    assert found.per_h <= 0.7 * 72_000
 
 
-def test_total_is_not_a_stored_granularity() -> None:
-    with pytest.raises(ValidationError, match="DAY or HOUR"):
-        plan(granularity="TOTAL")
+def test_over_budget_stretches_idle_first_then_spending_and_says_so() -> None:
+    p = Periods()
+    idle_heavy, _ = budget(Counter(spending=3000, idle=20_000), 100, p, app_rps=20, sync_share=0.7)
+    assert idle_heavy.idle_stretch > 1.0 and idle_heavy.spending_stretch == 1.0
+    assert not idle_heavy.over and idle_heavy.per_h <= idle_heavy.polling_per_h
+    assert "stretched" in idle_heavy.message
+    busy, stretched = budget(Counter(spending=7000, idle=8000), 100, p, app_rps=20, sync_share=0.7)
+    assert busy.idle_stretch == plan.MAX_IDLE_STRETCH and busy.spending_stretch > 1.0
+    assert stretched.ads_s("review") == 300  # the review tier keeps its five minutes
+    hopeless, _ = budget(Counter(review=9000, spending=9000), 100, p, app_rps=20, sync_share=0.7)
+    assert hopeless.over and "OVER BUDGET" in hopeless.message
 
 
-def test_periods_are_aligned_and_distinct() -> None:
-    assert period_index(NOW, 3600) == period_index(NOW.replace(minute=59), 3600)
-    assert period_index(NOW.replace(hour=16, minute=0), 3600) == period_index(NOW, 3600) + 1
+def test_the_budget_round_trips_through_its_stored_form() -> None:
+    found, _ = budget(Counter(spending=10), 1, Periods(), app_rps=20, sync_share=0.7)
+    assert plan.CallBudget.from_dict(found.as_dict()) == found
+
+
+class Row:
+    def __init__(self, codes: list[str]) -> None:
+        self.delivery_status = codes
+
+
+def test_the_ads_listing_widens_on_a_change_above_the_ads_only() -> None:
+    stored = {"a": Row(["VALID"]), "b": Row(["INVALID_PENDING_REVIEW_STATUS"])}
+    same = [{"id": "a", "delivery_status": ["VALID"]}, {"id": "b", "delivery_status": ["VALID"]}]
+    assert not structure_changed(stored, same)  # a review verdict is the ads' own news
+    capped = [
+        {"id": "a", "delivery_status": ["INVALID_NOT_EFFECTIVE_ACTIVE"]},
+        {"id": "b", "delivery_status": ["VALID"]},
+    ]
+    assert structure_changed(stored, capped)
+    assert structure_changed(stored, same[:1])  # an ad gone
+    assert structure_changed(stored, [*same, {"id": "c", "delivery_status": ["VALID"]}])
