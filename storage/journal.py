@@ -350,6 +350,21 @@ def find_stale(
     return list(session.scalars(stmt))
 
 
+def owned_snap_ids(
+    session: Session, ad_account_id: str | None, *, days: int = 7, now: datetime | None = None
+) -> set[str]:
+    """Ids the account's succeeded writes of the last `days` recorded (reconcile skips them)."""
+    since = (now or utcnow()) - timedelta(days=days)
+    rows = session.scalars(
+        select(JournalEntry.snap_ids).where(
+            JournalEntry.ad_account_id == ad_account_id,
+            JournalEntry.state == JournalState.SUCCEEDED.value,
+            JournalEntry.created_at >= since,
+        )
+    )
+    return {str(i) for ids in rows if ids for i in ids}
+
+
 def by_state(
     session: Session, state: JournalState | str, *, limit: int = 100
 ) -> list[JournalEntry]:

@@ -46,11 +46,10 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snap import rules
@@ -382,16 +381,8 @@ def _reconcile(
 
 def _owned_ids(ctx: WriteContext, write: Write) -> set[str]:
     """Ids other journaled writes of this account already recorded (never adopt those)."""
-    since = datetime.now(UTC) - timedelta(days=7)
     with ctx.session() as session:
-        rows = session.scalars(
-            select(JournalEntry.snap_ids).where(
-                JournalEntry.ad_account_id == ctx.ad_account_id,
-                JournalEntry.state == JournalState.SUCCEEDED.value,
-                JournalEntry.created_at >= since,
-            )
-        )
-        return {str(i) for ids in rows if ids for i in ids}
+        return journal.owned_snap_ids(session, ctx.ad_account_id, days=7)
 
 
 def _adopt(ctx: WriteContext, write: Write, key: str, attempt: int, found: Match) -> Done:
