@@ -144,6 +144,17 @@ def lock_refresh(
     return result.rowcount == 1
 
 
+def release_refresh(session: Session, connection_id: int, *, worker_id: str) -> None:
+    """Give back the right to refresh, if `worker_id` still holds it (after a transient
+    failure, so the retry need not wait for the lease to run out)."""
+    session.execute(
+        update(Connection)
+        .where(Connection.id == connection_id, Connection.refresh_locked_by == worker_id)
+        .values(refresh_locked_by=None, refresh_locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_needs_reauth(session: Session, connection_id: int, reason: str) -> Connection:
     """A refused refresh: the tenant must connect again (`Snapchat Ads /me returned 401`)."""
     row = get(session, connection_id)

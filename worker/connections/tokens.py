@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import httpx
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from snap import oauth
@@ -28,7 +27,7 @@ from snap.errors import TransportError, Unauthorized
 from storage import connections as connection_repo
 from storage.cipher import TokenCipher
 from storage.errors import NotFound as StorageNotFound
-from storage.models.connections import Connection, ConnectionState
+from storage.models.connections import ConnectionState
 from worker.errors import AccountNotConnected, Code
 from worker.results import failed
 from worker.settings import Settings
@@ -163,12 +162,7 @@ def _take_lease(runtime: Runtime, connection_id: int, worker_id: str, lease_s: f
 def _release_lease(runtime: Runtime, connection_id: int, worker_id: str) -> None:
     """Free our lease after a transient failure so the retry need not wait it out."""
     with runtime.session() as session:
-        session.execute(
-            update(Connection)
-            .where(Connection.id == connection_id, Connection.refresh_locked_by == worker_id)
-            .values(refresh_locked_by=None, refresh_locked_until=None)
-            .execution_options(synchronize_session=False)
-        )
+        connection_repo.release_refresh(session, connection_id, worker_id=worker_id)
 
 
 def _refresh(runtime: Runtime, refresh_token: str) -> oauth.TokenSet:
