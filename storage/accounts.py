@@ -13,6 +13,7 @@ from storage import snap_values
 from storage.errors import NotFound
 from storage.models.accounts import AdAccount, Organization, StatsMode
 from storage.models.base import utcnow
+from storage.models.connections import Connection
 from storage.upsert import upsert
 
 # Columns the fleet owns: a re-read of the account from Snap never overwrites them.
@@ -97,6 +98,27 @@ def get(session: Session, ad_account_id: str) -> AdAccount:
 def for_connection(session: Session, connection_id: int) -> list[AdAccount]:
     stmt = select(AdAccount).where(AdAccount.connection_id == connection_id)
     return list(session.scalars(stmt.order_by(AdAccount.id)))
+
+
+def with_connection_state(
+    session: Session,
+    *,
+    ad_account_ids: Sequence[str] | None = None,
+    connection_id: int | None = None,
+    connected_only: bool = True,
+) -> list[tuple[AdAccount, str | None]]:
+    """Ad accounts (all, those named, or those of one connection) with the state of the
+    connection that owns them (None for an account without one), by id."""
+    stmt = select(AdAccount, Connection.state).order_by(AdAccount.id)
+    if connected_only:
+        stmt = stmt.join(Connection, Connection.id == AdAccount.connection_id)
+    else:
+        stmt = stmt.outerjoin(Connection, Connection.id == AdAccount.connection_id)
+    if ad_account_ids:
+        stmt = stmt.where(AdAccount.id.in_(list(ad_account_ids)))
+    if connection_id is not None:
+        stmt = stmt.where(AdAccount.connection_id == connection_id)
+    return [(account, state) for account, state in session.execute(stmt)]
 
 
 def syncable(session: Session) -> list[AdAccount]:

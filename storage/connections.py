@@ -54,6 +54,11 @@ def get(session: Session, connection_id: int) -> Connection:
     return row
 
 
+def state_of(session: Session, connection_id: int) -> str | None:
+    """The connection's state as stored now (None if there is no such connection)."""
+    return session.scalar(select(Connection.state).where(Connection.id == connection_id))
+
+
 def for_tenant(session: Session, tenant_id: str, client_id: str) -> Connection | None:
     stmt = select(Connection).where(
         Connection.tenant_id == tenant_id, Connection.client_id == client_id

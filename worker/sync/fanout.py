@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models.accounts import AdAccount
-from storage.models.connections import Connection, ConnectionState
+from storage import accounts as account_repo
+from storage import connections as connection_repo
+from storage.models.connections import ConnectionState
 from worker.errors import AccountNotConnected
 from worker.runtime import AccountContext, Runtime
 
@@ -36,23 +36,17 @@ def accounts_to_visit(
     include_not_serving: bool = False,
 ) -> FanOut:
     """The accounts to visit, split into ready ones and those needing re-authorisation."""
-    stmt = (
-        select(AdAccount.id, AdAccount.status, Connection.state)
-        .join(Connection, Connection.id == AdAccount.connection_id)
-        .order_by(AdAccount.id)
-    )
-    if ad_account_ids:
-        stmt = stmt.where(AdAccount.id.in_(list(ad_account_ids)))
-    if connection_id is not None:
-        stmt = stmt.where(AdAccount.connection_id == connection_id)
     found = FanOut()
-    for account_id, status, state in session.execute(stmt):
-        if status in NOT_SERVING and not include_not_serving:
+    rows = account_repo.with_connection_state(
+        session, ad_account_ids=ad_account_ids, connection_id=connection_id
+    )
+    for account, state in rows:
+        if account.status in NOT_SERVING and not include_not_serving:
             continue
         if state == ConnectionState.ACTIVE.value:
-            found.ready.append(account_id)
+            found.ready.append(account.id)
         elif state == ConnectionState.NEEDS_REAUTH.value:
-            found.needs_reauth.append(account_id)
+            found.needs_reauth.append(account.id)
     return found
 
 
@@ -63,9 +57,7 @@ def require_active_connection(runtime: Runtime, account: AccountContext) -> None
     this process still caches a client for it.
     """
     with runtime.session() as session:
-        state = session.scalar(
-            select(Connection.state).where(Connection.id == account.connection_id)
-        )
+        state = connection_repo.state_of(session, account.connection_id)
     if state != ConnectionState.ACTIVE.value:
         runtime.forget_client(account.connection_id)
         raise AccountNotConnected(
