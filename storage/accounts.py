@@ -95,6 +95,12 @@ def get(session: Session, ad_account_id: str) -> AdAccount:
     return row
 
 
+def lock(session: Session, ad_account_id: str) -> None:
+    """Hold the account's row until the transaction ends, so work on one account is
+    serialized (a PostgreSQL row lock; SQLite has one writer at a time anyway)."""
+    session.execute(select(AdAccount.id).where(AdAccount.id == ad_account_id).with_for_update())
+
+
 def for_connection(session: Session, connection_id: int) -> list[AdAccount]:
     stmt = select(AdAccount).where(AdAccount.connection_id == connection_id)
     return list(session.scalars(stmt.order_by(AdAccount.id)))

@@ -144,6 +144,17 @@ def waiting_for_rates(session: Session) -> list[tuple[str, date]]:
     return sorted(pairs)
 
 
+def day_spend_micro(session: Session, entity_type: str, entity_id: str, day: date) -> int | None:
+    """The entity's largest stored spend of `day` over its attributions (DAY rows)."""
+    stmt = select(DailyStat.spend_micro).where(
+        DailyStat.entity_type == entity_type,
+        DailyStat.entity_id == entity_id,
+        DailyStat.day == day,
+    )
+    values = [v for v in session.scalars(stmt) if v is not None]
+    return max(values) if values else None
+
+
 def daily_for_entity(
     session: Session, entity_type: str, entity_id: str, *, attribution: str | None = None
 ) -> list[DailyStat]:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from snap import stats as snapstats
@@ -31,9 +30,8 @@ from snap.client import SnapClient
 from storage import accounts as account_repo
 from storage import events as event_repo
 from storage import mirrors as mirror_repo
-from storage.models.accounts import AdAccount
+from storage import stats as stats_repo
 from storage.models.base import utcnow
-from storage.models.stats import DailyStat
 from worker import metrics
 from worker.runtime import AccountContext, Runtime
 from worker.sync import detection
@@ -108,8 +106,7 @@ def apply_fresh(
 
 def lock_account(session: Session, ad_account_id: str) -> None:
     """Serialize detections of one account (PostgreSQL row lock; SQLite locks on write)."""
-    stmt = select(AdAccount.id).where(AdAccount.id == ad_account_id).with_for_update()
-    session.execute(stmt)
+    account_repo.lock(session, ad_account_id)
 
 
 def _account_transitions(
@@ -224,13 +221,7 @@ def spend_today_micro(
 ) -> int | None:
     """The entity's stored spend of the account-local day containing `now` (DAY rows)."""
     day = now.astimezone(snapstats.account_zone(time_zone)).date()
-    stmt = select(DailyStat.spend_micro).where(
-        DailyStat.entity_type == entity_type,
-        DailyStat.entity_id == entity_id,
-        DailyStat.day == day,
-    )
-    values = [v for v in session.scalars(stmt) if v is not None]
-    return max(values) if values else None
+    return stats_repo.day_spend_micro(session, entity_type, entity_id, day)
 
 
 def _record(session: Session, account: AccountContext, transition: detection.Transition) -> Any:
