@@ -109,6 +109,17 @@ def mark_delivery_failed(session: Session, event_id: int, error: str) -> None:
     )
 
 
+def latest(
+    session: Session, *, limit: int | None = 50, undelivered_only: bool = False
+) -> list[Event]:
+    """The newest events (or the newest not yet handed to the runner), newest first; all
+    of them when `limit` is None."""
+    stmt = select(Event).order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)
+    if undelivered_only:
+        stmt = stmt.where(Event.delivered_at.is_(None))
+    return list(session.scalars(stmt))
+
+
 def for_entity(session: Session, entity_type: str, entity_id: str) -> list[Event]:
     stmt = select(Event).where(Event.entity_type == entity_type, Event.entity_id == entity_id)
     return list(session.scalars(stmt.order_by(Event.detected_at, Event.id)))

@@ -155,6 +155,12 @@ def day_spend_micro(session: Session, entity_type: str, entity_id: str, day: dat
     return max(values) if values else None
 
 
+def days_with_delivery(session: Session) -> list[DailyStat]:
+    """The daily rows that show delivery (impressions or spend), by day and entity type."""
+    stmt = select(DailyStat).where((DailyStat.impressions > 0) | (DailyStat.spend_micro > 0))
+    return list(session.scalars(stmt.order_by(DailyStat.day, DailyStat.entity_type)))
+
+
 def daily_for_entity(
     session: Session, entity_type: str, entity_id: str, *, attribution: str | None = None
 ) -> list[DailyStat]:

@@ -27,6 +27,8 @@ from rich.console import Console
 from rich.table import Table
 
 from snap.sandbox import USD_AD_ACCOUNT_ID, Sandbox
+from storage import events as event_repo
+from storage import stats as stats_repo
 from worker.app import create_app
 from worker.connections.capture import connect_code
 from worker.errors import Code
@@ -231,16 +233,12 @@ def create_chain(runner: Runner, home: Path, start: datetime) -> dict[str, str]:
 
 
 def show_stats(console: Console, runtime: Any) -> None:
-    from sqlalchemy import text
-
     with runtime.session() as session:
-        rows = session.execute(
-            text(
-                "SELECT entity_type, day, currency, spend_micro, spend_usd_micro, impressions,"
-                " swipes FROM stats_daily WHERE impressions > 0 OR spend_micro > 0"
-                " ORDER BY day, entity_type"
-            )
-        ).all()
+        rows = [
+            (r.entity_type, r.day, r.currency, r.spend_micro, r.spend_usd_micro, r.impressions,
+             r.swipes)
+            for r in stats_repo.days_with_delivery(session)
+        ]  # fmt: skip
     table = Table(title="Stats in the database (days with delivery)")
     for column in ("entity", "day", "currency", "spend", "spend USD", "impressions", "swipes"):
         table.add_column(column)
@@ -253,12 +251,9 @@ def show_stats(console: Console, runtime: Any) -> None:
 
 
 def show_events(console: Console, runtime: Any) -> None:
-    from sqlalchemy import text
-
     with runtime.session() as session:
-        rows = session.execute(
-            text("SELECT kind, entity_type, entity_id, detected_at FROM events ORDER BY id")
-        ).all()
+        newest = event_repo.latest(session, limit=None)
+        rows = [(e.kind, e.entity_type, e.entity_id, e.detected_at) for e in reversed(newest)]
     table = Table(title="State changes detected (Snap pushes none)")
     for column in ("kind", "entity", "id", "detected at"):
         table.add_column(column)

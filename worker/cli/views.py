@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
+from storage import accounts as account_repo
+from storage import events as event_repo
 from storage.models.accounts import AdAccount
-from storage.models.connections import Connection
 from storage.models.events import Event
 from worker.runtime import Runtime
 from worker.sync.fanout import accounts_to_visit
@@ -59,13 +58,9 @@ class AccountLine:
 
 def account_lines(runtime: Runtime, now: datetime) -> list[AccountLine]:
     """Every known ad account with its sync bookkeeping."""
-    stmt = (
-        select(AdAccount, Connection.state)
-        .outerjoin(Connection, Connection.id == AdAccount.connection_id)
-        .order_by(AdAccount.id)
-    )
     with runtime.session() as session:
-        return [_line(a, state, now) for a, state in session.execute(stmt)]
+        rows = account_repo.with_connection_state(session, connected_only=False)
+        return [_line(a, state, now) for a, state in rows]
 
 
 def _line(a: AdAccount, state: str | None, now: datetime) -> AccountLine:
@@ -78,11 +73,8 @@ def _line(a: AdAccount, state: str | None, now: datetime) -> AccountLine:
 
 def event_rows(runtime: Runtime, *, limit: int = 50, pending_only: bool = False) -> list[Event]:
     """The newest events (or only the undelivered ones), newest first."""
-    stmt = select(Event).order_by(Event.detected_at.desc(), Event.id.desc()).limit(limit)
-    if pending_only:
-        stmt = stmt.where(Event.delivered_at.is_(None))
     with runtime.session() as session:
-        found = list(session.scalars(stmt))
+        found = event_repo.latest(session, limit=limit, undelivered_only=pending_only)
         session.expunge_all()
     return found
 
