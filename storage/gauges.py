@@ -1,11 +1,13 @@
-"""The counts behind the fleet exporter's gauges: one aggregate query each, no rows loaded.
+"""The fleet-level questions: one aggregate query each, no rows loaded.
 
-Each function answers one question a dashboard or an alert asks of the whole fleet,
-cheaply enough to run on every Prometheus scrape (`snapfleet exporter`).
+Each function answers one question a dashboard, an alert or an operator asks of the whole
+fleet, cheaply enough to run on every Prometheus scrape (`snapfleet exporter`); `snapfleet
+status` asks the same ones, so the two never disagree.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -18,11 +20,15 @@ from storage.models.journal import JournalEntry, JournalState
 from storage.models.stats import DailyStat, HourlyStat
 
 __all__ = [
+    "StaleAccount",
+    "accounts_with_stale_stats",
     "connections_needing_reauth",
     "events_undelivered",
     "journal_keys_by_state",
+    "oldest_undelivered_event_at",
     "stats_last_success",
     "stats_rows_waiting_fx",
+    "stats_rows_waiting_fx_by_currency",
 ]
 
 
@@ -62,6 +68,54 @@ def stats_rows_waiting_fx(session: Session) -> int:
         stmt = select(func.count()).select_from(model).where(model.fx_missing.is_(True))
         total += int(session.scalar(stmt) or 0)
     return total
+
+
+def stats_rows_waiting_fx_by_currency(session: Session) -> dict[str, int]:
+    """Stats rows stored without a USD rate, per currency (daily and hourly together)."""
+    counts: dict[str, int] = {}
+    for model in (DailyStat, HourlyStat):
+        stmt = (
+            select(model.currency, func.count())
+            .where(model.fx_missing.is_(True))
+            .group_by(model.currency)
+        )
+        for currency, count in session.execute(stmt):
+            counts[str(currency)] = counts.get(str(currency), 0) + int(count)
+    return counts
+
+
+@dataclass(frozen=True)
+class StaleAccount:
+    ad_account_id: str
+    last_synced_at: datetime | None  # None: never pulled
+
+
+def accounts_with_stale_stats(session: Session, *, synced_before: datetime) -> list[StaleAccount]:
+    """Accounts of active connections not pulled since `synced_before` (captured before it).
+
+    An account captured after `synced_before` has not had a whole period yet: not stale.
+    """
+    stmt = (
+        select(AdAccount.id, AdAccount.last_synced_at)
+        .join(Connection, Connection.id == AdAccount.connection_id)
+        .where(
+            Connection.state == ConnectionState.ACTIVE.value,
+            AdAccount.created_at < synced_before,
+            (AdAccount.last_synced_at.is_(None)) | (AdAccount.last_synced_at < synced_before),
+        )
+        .order_by(AdAccount.id)
+    )
+    return [
+        StaleAccount(account, _utc(at) if at is not None else None)
+        for account, at in session.execute(stmt)
+    ]
+
+
+def oldest_undelivered_event_at(session: Session) -> datetime | None:
+    """When the oldest event still waiting for the runner was detected."""
+    stmt = select(func.min(Event.detected_at)).where(Event.delivered_at.is_(None))
+    at = session.scalar(stmt)
+    return _utc(at) if at is not None else None
 
 
 def _utc(at: datetime) -> datetime:

@@ -3,6 +3,7 @@
     main.py         the Typer app: sandbox, db, connect, call, schema, sync, worker, beat
     processes.py    how `snapfleet worker|beat|flower` start Celery with the fleet's app
     failfast.py     the checks before a command starts, and its one-line refusals
+    status.py       `snapfleet status` and `snapfleet health`: the fleet on one screen
     views.py        the rows that `sync now`, `accounts` and `events` print
     exporter.py     `snapfleet exporter`: the fleet-level gauges, read at scrape time
     envfile.py      the .env template of a docker-compose fleet (`settings --env-example`)

@@ -19,8 +19,12 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold tokens
 )
 db_app = typer.Typer(help="The fleet's database.", no_args_is_help=True)
+health_app = typer.Typer(
+    help="Probes for a container healthcheck: exit 0 when healthy.", no_args_is_help=True
+)
 sync_app = typer.Typer(help="Stats and entity sync.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(health_app, name="health")
 app.add_typer(sync_app, name="sync")
 
 
@@ -444,6 +448,70 @@ def events(
             else f"pending ({e.delivery_attempts} tries)",
         )  # fmt: skip
     Console(width=200).print(table)
+
+
+def _fleet_settings():
+    """A fleet's settings (REDIS_URL set), its database and Redis answering."""
+    settings = load_settings(services=True)
+    if settings.embedded:
+        typer.echo("snapfleet: this command reads a fleet: set REDIS_URL", err=True)
+        raise typer.Exit(2)
+    return settings
+
+
+@app.command()
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of the screen."),
+) -> None:
+    """The fleet on one screen; exit 1 when something needs a person (for cron or a probe)."""
+    import json
+
+    from rich.console import Console
+
+    from worker.cli import status as fleet_status
+
+    settings = _fleet_settings()
+    celery_app, sessions, client = fleet_status.connect(settings)
+    current = fleet_status.gather(celery_app, settings, sessions, client)
+    problems = fleet_status.needs_a_person(current, settings)
+    if as_json:
+        typer.echo(json.dumps(current.to_json(problems), indent=2, default=str))
+    else:
+        fleet_status.render(current, problems, Console(width=80))
+    raise typer.Exit(1 if problems else 0)
+
+
+@health_app.command("worker")
+def health_worker(
+    node: str | None = typer.Option(None, help="The worker's node name (default: this host's)."),
+    any_worker: bool = typer.Option(False, "--any", help="Healthy when any worker answers."),
+    timeout: float = typer.Option(5.0, help="Seconds to wait for the answer."),
+) -> None:
+    """A worker answers a Celery ping (this host's `celery@HOSTNAME` unless told)."""
+    from worker.cli import status as fleet_status
+
+    settings = _fleet_settings()
+    celery_app, _, _ = fleet_status.connect(settings)
+    wanted = None if any_worker else (node or fleet_status.default_node())
+    answered = fleet_status.ping_workers(celery_app, node=wanted, timeout_s=timeout)
+    if not answered:
+        typer.echo(f"unhealthy: {wanted or 'no worker'} did not answer a ping in {timeout:g}s")
+        raise typer.Exit(1)
+    typer.echo(f"healthy: {', '.join(answered)} answered")
+
+
+@health_app.command("beat")
+def health_beat() -> None:
+    """A beat holds the lock and ticked within three loop intervals."""
+    from worker.cli import status as fleet_status
+
+    settings = _fleet_settings()
+    celery_app, _, client = fleet_status.connect(settings)
+    state = fleet_status.beat_health(celery_app, settings, client)
+    if state.problem:
+        typer.echo(f"unhealthy: {state.problem}")
+        raise typer.Exit(1)
+    typer.echo(f"healthy: {state.holder} ticked {state.tick_age_s:.0f}s ago")
 
 
 _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
