@@ -1,10 +1,15 @@
 """The mutation journal: at most one worker holds an idempotency key at a time.
 
 A key moves `pending -> in_flight -> succeeded | failed | unknown | quota_unavailable`
-(docs/architecture.md, The journal). `claim` is the only way into `in_flight`: the row is
-created with `INSERT ... ON CONFLICT DO NOTHING`, then taken with an UPDATE conditioned
-on the attempt number the claimant read, so of two racing claimants exactly one changes
-a row; the other reads the winner's state. Each claim bumps `attempt` (the fencing
+(docs/architecture.md, The journal), and a create whose attempts ran out while its
+outcome was unknown moves to `maybe_created`: never claimed again (nothing re-sends it),
+only looked for by the completer, which adopts the entity (`adopt_maybe_created`) if it
+appears.
+
+`claim` is the only way into `in_flight`: the row is created with `INSERT ... ON
+CONFLICT DO NOTHING`, then taken with an UPDATE conditioned on the attempt number the
+claimant read, so of two racing claimants exactly one changes a row; the other reads
+the winner's state. Each claim bumps `attempt` (the fencing
 token) and every outcome is written `WHERE attempt = :mine AND state = 'in_flight'`, so
 a worker whose lease ran out cannot overwrite a newer attempt (`StaleAttempt`).
 
@@ -69,12 +74,15 @@ def claim(
     lease_s: float = DEFAULT_LEASE_S,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     fx_rate: Decimal | None = None,
+    create_lookup: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Claim:
     """Take `key` for one attempt under a lease of `lease_s`, or learn who has it.
 
     `fx_rate` (the rate the write's amounts were converted at) is kept on the row from
     the claim on, so a later attempt converts as this one did (`task_fx_rate`).
+    `create_lookup` (a create's `{"kind", "parent_id", "item"}`): a key at its attempt
+    cap whose outcome is unknown becomes `maybe_created` rather than `failed`.
     """
     now = now or utcnow()
     _insert_pending(
@@ -89,6 +97,9 @@ def claim(
     if not _claimable(entry, now):
         return Claim(won=False, entry=entry)
     if entry.attempt >= max_attempts:
+        if create_lookup is not None and entry.state in _MUST_RECONCILE:
+            reason = f"attempts exhausted ({entry.attempt} of {max_attempts})"
+            return Claim(won=False, entry=_park(session, entry, create_lookup, reason, now))
         return Claim(won=False, entry=_exhaust(session, entry, max_attempts, now))
     return _take(session, entry, worker_id, lease_s, now, fx_rate)
 
@@ -194,6 +205,63 @@ def _exhaust(
     return _read(session, entry.idempotency_key)
 
 
+def _park(
+    session: Session,
+    entry: JournalEntry,
+    lookup: dict[str, Any],
+    reason: str,
+    now: datetime,
+) -> JournalEntry:
+    """A create at its cap with its outcome unknown: `maybe_created`, never re-sent."""
+    session.execute(
+        update(JournalEntry)
+        .where(
+            JournalEntry.idempotency_key == entry.idempotency_key,
+            JournalEntry.attempt == entry.attempt,
+            JournalEntry.state == entry.state,
+        )
+        .values(
+            state=JournalState.MAYBE_CREATED.value,
+            error=redact(maybe_created_result(entry, lookup, reason)),
+            response=redact({"lookup": lookup}),
+            reason=reason,
+            worker_id=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _read(session, entry.idempotency_key)
+
+
+def maybe_created_result(
+    entry: JournalEntry, lookup: dict[str, Any], reason: str
+) -> dict[str, Any]:
+    """What the runner is told about a create that may have landed: all that is known.
+
+    Not a failure (`status` is `unknown`): the completer keeps looking for the entity,
+    and the task's result under the same task id becomes the success if it appears.
+    """
+    item = lookup.get("item") or {}
+    name, kind, parent = item.get("name"), lookup.get("kind"), lookup.get("parent_id")
+    first = entry.created_at.isoformat() if entry.created_at else None
+    return {
+        "status": "unknown",
+        "code": "maybe_created",
+        "message": (
+            f"Snapchat Ads create of {kind} {name!r} under {parent} may have taken effect "
+            f"({reason}); its answer was lost and it is not sent again. The completer keeps "
+            "listing and matching it and adopts it if it appears: do not send it again "
+            "under a new task id"
+        ),
+        "kind": kind,
+        "name": name,
+        "parent_id": parent,
+        "first_attempt_at": first,
+        "idempotency_key": entry.idempotency_key,
+    }
+
+
 def _finish(
     session: Session, key: str, attempt: int, values: dict[str, Any], now: datetime | None
 ) -> JournalEntry:
@@ -282,6 +350,64 @@ def mark_quota_unavailable(
     """The gate failed closed: nothing was sent, a later claim may try again."""
     values = dict(state=JournalState.QUOTA_UNAVAILABLE.value, error=error)
     return _finish(session, key, attempt, values, now)
+
+
+def mark_maybe_created(
+    session: Session,
+    key: str,
+    attempt: int,
+    lookup: dict[str, Any],
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> JournalEntry:
+    """A create's last attempt ended with its outcome unknown: look for it, never resend.
+
+    `lookup` is `{"kind", "parent_id", "item"}`: what the completer lists and matches.
+    """
+    entry = _read(session, key)
+    values = dict(
+        state=JournalState.MAYBE_CREATED.value,
+        error=maybe_created_result(entry, lookup, reason),
+        response={"lookup": lookup},
+        reason=reason,
+    )
+    return _finish(session, key, attempt, values, now)
+
+
+def maybe_created(session: Session, *, limit: int = 100) -> list[JournalEntry]:
+    """Creates that may have landed, least recently looked for first (the completer's)."""
+    stmt = select(JournalEntry).where(JournalEntry.state == JournalState.MAYBE_CREATED.value)
+    return list(session.scalars(stmt.order_by(JournalEntry.updated_at).limit(limit)))
+
+
+def adopt_maybe_created(
+    session: Session,
+    key: str,
+    snap_ids: list[str],
+    response: dict[str, Any],
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """The entity of a `maybe_created` key appeared: succeeded. False if the row moved on."""
+    finished = now or utcnow()
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(JournalEntry)
+        .where(
+            JournalEntry.idempotency_key == key,
+            JournalEntry.state == JournalState.MAYBE_CREATED.value,
+        )
+        .values(
+            state=JournalState.SUCCEEDED.value,
+            snap_ids=list(snap_ids),
+            response=redact(response),
+            error=None,
+            updated_at=finished,
+            finished_at=finished,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def release(

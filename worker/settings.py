@@ -149,6 +149,12 @@ class Settings(BaseSettings):
     snapfleet_reconcile_skew_s: float = Field(
         300.0, ge=0, description="clock-skew allowance when matching a lost create's entity"
     )
+    snapfleet_reconcile_recheck_s: float = Field(
+        10.0,
+        ge=0,
+        description="a reconcile that finds nothing looks again after this long before "
+        "re-sending a create (listings may lag; 0 = send at once)",
+    )
     snapfleet_stats_pull_period_s: int = Field(3600, ge=60, description="beat: snap.stats.pull_all")
     snapfleet_sync_period_s: int = Field(
         60, ge=5, description="beat: the polling plan's tick (snap.detect.run), event delivery"
@@ -340,6 +346,16 @@ class Settings(BaseSettings):
                 "SNAPFLEET_JOURNAL_LEASE_S must exceed the longest attempt: "
                 "SNAPFLEET_CLIENT_MAX_ELAPSED_S + 2 x (SNAPFLEET_HTTP_TIMEOUT_S + "
                 f"SNAPFLEET_GATE_MAX_INLINE_WAIT_S) = {attempt_s:g}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _recheck_fits_a_retry(self) -> Settings:
+        # The second look is a Celery retry: a countdown capped below the delay would come
+        # back early, spend an attempt and wait again.
+        if self.snapfleet_reconcile_recheck_s > self.snapfleet_task_retry_backoff_max_s:
+            raise ValueError(
+                "SNAPFLEET_RECONCILE_RECHECK_S must not exceed SNAPFLEET_TASK_RETRY_BACKOFF_MAX_S"
             )
         return self
 

@@ -20,6 +20,9 @@ class JournalState(StrEnum):
     FAILED = "failed"
     QUOTA_UNAVAILABLE = "quota_unavailable"  # the gate failed closed; nothing sent
     UNKNOWN = "unknown"  # the answer was lost: reconcile before any resend
+    # A create's attempts ran out with its outcome unknown: never re-sent, only looked for
+    # (the completer lists and matches on each sweep and adopts the entity if it appears).
+    MAYBE_CREATED = "maybe_created"
 
 
 TERMINAL_STATES = frozenset({JournalState.SUCCEEDED, JournalState.FAILED})
@@ -30,7 +33,7 @@ class JournalEntry(Base):
     __table_args__ = (
         CheckConstraint(
             "state IN ('pending', 'in_flight', 'succeeded', 'failed', "
-            "'quota_unavailable', 'unknown')",
+            "'quota_unavailable', 'unknown', 'maybe_created')",
             name="state_known",
         ),
         Index("ix_mutation_journal_state_updated", "state", "updated_at"),

@@ -13,6 +13,13 @@ What is re-driven: `unknown`, `pending` (released for a retry that never came) a
 `in_flight` whose lease expired (its worker died mid-request: the row is marked
 `unknown` first). Not `quota_unavailable`: that outcome was reported to the runner,
 which may already have enqueued the mutation again under a new task id.
+
+Not `maybe_created` either: a create whose attempts ran out with its outcome unknown is
+never sent again. Each sweep lists its parent's entities and matches it instead
+(`look_for_maybe_created`, the same list-and-match as a retry); if it appears it is
+adopted (journal `succeeded`, mirror row) and the task is sent again under its own id:
+the adopted step replays from the journal, later steps run, and the result a runner
+reads by that task id becomes the task's success.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from typing import Any
 
 from celery import Celery
 
-from storage import journal
+from storage import journal, mirrors
 from storage.errors import StaleAttempt
 from storage.models.journal import JournalEntry, JournalState
+from worker.mutations.reconcile import Lookup, children_lister, find
 from worker.runtime import Runtime
 
 logger = logging.getLogger("snapfleet.completer")
@@ -81,6 +89,74 @@ def _tasks(rows: list[JournalEntry]) -> dict[str, tuple[str, dict[str, Any]]]:
             continue
         tasks.setdefault(row.task_id, (row.task_name, row.payload))
     return tasks
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """A maybe_created create found on Snap: its task id, name and the entity's id."""
+
+    task_id: str
+    task_name: str
+    snap_id: str
+
+
+def look_for_maybe_created(runtime: Runtime, celery: Celery, *, limit: int = 100) -> list[Adopted]:
+    """List-and-match every maybe_created create; adopt those that appeared."""
+    with runtime.session() as session:
+        rows = journal.maybe_created(session, limit=limit)
+        journal.touch(session, [row.idempotency_key for row in rows])
+        session.expunge_all()
+    adopted: list[Adopted] = []
+    for row in rows:
+        try:
+            found = _look_for(runtime, row)
+        except Exception as exc:  # one account's outage must not stop the sweep
+            logger.warning("completer: looking for %s failed: %s", row.idempotency_key, exc)
+            continue
+        if found is not None:
+            adopted.append(_adopt(runtime, celery, row, found))
+    return [a for a in adopted if a.snap_id]
+
+
+def _look_for(runtime: Runtime, row: JournalEntry) -> dict[str, Any] | None:
+    lookup = (row.response or {}).get("lookup") or {}
+    kind, parent_id, item = lookup.get("kind"), lookup.get("parent_id"), lookup.get("item")
+    if not (kind and parent_id and item and row.ad_account_id):
+        logger.warning("completer: %s has no lookup; find it by hand", row.idempotency_key)
+        return None
+    account = runtime.account(row.ad_account_id)
+    client = runtime.client(account.connection_id)
+    with runtime.session() as session:
+        owned = journal.owned_snap_ids(session, row.ad_account_id)
+    with runtime.account_gate_scope(account):
+        match = find(
+            Lookup(kind, parent_id, item, children_lister(client, kind, parent_id)),
+            since=row.created_at,
+            skew_s=runtime.settings.snapfleet_reconcile_skew_s,
+            owned_ids=owned,
+        )
+    return match.adopted
+
+
+def _adopt(runtime: Runtime, celery: Celery, row: JournalEntry, entity: dict) -> Adopted:
+    snap_id = str(entity.get("id"))
+    response = {"entity": entity, "adopted": True, "duplicates": []}
+    with runtime.session() as session:
+        if not journal.adopt_maybe_created(session, row.idempotency_key, [snap_id], response):
+            return Adopted(row.task_id, row.task_name, "")
+        kind = ((row.response or {}).get("lookup") or {}).get("kind")
+        if kind in mirrors.KINDS and row.ad_account_id:
+            mirrors.upsert_many(session, kind, row.ad_account_id, [entity])
+    logger.info("completer: adopted %s for maybe_created %s", snap_id, row.idempotency_key)
+    # Run the task again under its own id: the adopted step now replays from the journal,
+    # any later steps run, and the result the runner reads by that id becomes the task's.
+    # The maybe_created answer is forgotten first: a result backend never overwrites a
+    # SUCCESS state (Celery's guard against a redelivered task), and a task that returned
+    # a result is in that state whatever the result says.
+    if row.payload is not None:
+        celery.backend.forget(row.task_id)
+        celery.send_task(row.task_name, kwargs=row.payload, task_id=row.task_id)
+    return Adopted(row.task_id, row.task_name, snap_id)
 
 
 def reap_finished(runtime: Runtime) -> int:

@@ -91,6 +91,30 @@ def matches(entity: Entity, item: Mapping[str, Any], *, earliest: datetime) -> b
     )
 
 
+# Where each kind is created, so where a lost create of it is looked for.
+PARENT_OF = {
+    "campaigns": "adaccounts",
+    "adsquads": "campaigns",
+    "ads": "adsquads",
+    "creatives": "adaccounts",
+    "media": "adaccounts",
+}
+
+
+def children_lister(client: Any, kind: str, parent_id: str) -> Callable[[], list[dict]]:
+    """`list_children` of a create of `kind` under `parent_id`, as the create tasks list."""
+    parent = PARENT_OF[kind]
+    params = list_params(parent, kind)
+    lists: dict[str, Callable[[], Sequence[Any]]] = {
+        "campaigns": lambda: client.list_campaigns(parent_id, **params),
+        "adsquads": lambda: client.list_ad_squads(parent_id, parent=parent, **params),
+        "ads": lambda: client.list_ads(parent_id, parent=parent, **params),
+        "creatives": lambda: client.list_creatives(parent_id, **params),
+        "media": lambda: client.list_media(parent_id, **params),
+    }
+    return lambda: newest_first(lists[kind]())
+
+
 def newest_first(entities: Sequence[Any]) -> list[dict[str, Any]]:
     """Entities sorted by `created_at`, newest first (for lists that cannot sort)."""
     return sorted((as_dict(e) for e in entities), key=_created_at, reverse=True)

@@ -333,6 +333,7 @@ class _Attempt:
             lease_s=s.snapfleet_journal_lease_s,
             max_attempts=s.snapfleet_journal_max_attempts,
             skew_s=s.snapfleet_reconcile_skew_s,
+            recheck_s=s.snapfleet_reconcile_recheck_s,
             name_tag=s.snapfleet_reconcile_name_tag,
         )
 
