@@ -41,8 +41,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from worker.gate import GateTimeout
-
 __all__ = [
     "AccountNotConnected",
     "Code",
@@ -256,6 +254,20 @@ class FxRateMissing(TaskError):
     """No USD rate for the account's currency: money cannot be converted (never 1.0)."""
 
     code = Code.FX_UNAVAILABLE
+
+
+class GateTimeout(TaskError):
+    """The gate asked for a longer wait than the caller may spend inline.
+
+    The task base answers with `raise self.retry(countdown=exc.wait_s)`, so no worker idles
+    holding a slot. `code` is what the runner sees if retries run out.
+    """
+
+    code = Code.RATE_LIMITED
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"token gate: wait {wait_s:.3f}s exceeds the inline bound")
+        self.wait_s = wait_s
 
 
 class JournalKeyBusy(TaskError):

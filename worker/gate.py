@@ -49,13 +49,13 @@ from typing import Any, Literal
 import redis
 
 from snap.errors import QuotaUnavailable
+from worker.errors import GateTimeout
 
 __all__ = [
     "DEFAULT_SYNC_SHARE",
     "GATE_LUA",
     "LANES",
     "Decision",
-    "GateTimeout",
     "Lane",
     "TokenGate",
     "lane_limit",
@@ -168,20 +168,6 @@ class Decision:
     granted: bool
     wait_s: float
     server_time_us: int
-
-
-class GateTimeout(Exception):
-    """The gate asked for a longer wait than the caller may spend inline.
-
-    The task base answers with `raise self.retry(countdown=exc.wait_s)`, so no worker idles
-    holding a slot. `code` is what the runner sees if retries run out.
-    """
-
-    code = "rate_limited"
-
-    def __init__(self, wait_s: float) -> None:
-        super().__init__(f"token gate: wait {wait_s:.3f}s exceeds the inline bound")
-        self.wait_s = wait_s
 
 
 def token_fingerprint(token_id: str) -> str:

@@ -47,9 +47,9 @@ from storage.models.connections import Connection, ConnectionState
 from worker import metrics
 from worker.app import token_gate
 from worker.connections.tokens import StoredTokenProvider
-from worker.errors import AccountNotConnected
+from worker.errors import AccountNotConnected, GateTimeout
 from worker.fx import ChainedRates, RateProvider, rate_provider_from_settings
-from worker.gate import GateTimeout, Lane, TokenGate
+from worker.gate import Lane, TokenGate
 from worker.settings import Settings
 
 logger = logging.getLogger("snapfleet.runtime")

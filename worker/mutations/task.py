@@ -64,8 +64,14 @@ from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.connections import ConnectionState
 from worker import logs, metrics
-from worker.errors import AccountNotConnected, Code, CreateLockBusy, FxRateMissing, TaskFailed
-from worker.gate import GateTimeout
+from worker.errors import (
+    AccountNotConnected,
+    Code,
+    CreateLockBusy,
+    FxRateMissing,
+    GateTimeout,
+    TaskFailed,
+)
 from worker.mutations import writes
 from worker.mutations.reconcile import as_dict
 from worker.mutations.writes import Done, RetryLater, Write, WriteContext

@@ -65,8 +65,14 @@ from snap.errors import (
 from storage import journal, mirrors
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.journal import JournalEntry, JournalState
-from worker.errors import Code, CreateLockBusy, JournalKeyBusy, TaskError, TaskFailed
-from worker.gate import GateTimeout
+from worker.errors import (
+    Code,
+    CreateLockBusy,
+    GateTimeout,
+    JournalKeyBusy,
+    TaskError,
+    TaskFailed,
+)
 from worker.mutations.reconcile import Lookup, Match, as_dict, find
 from worker.results import failed, from_error
 

@@ -21,8 +21,7 @@ from celery import Task
 
 from snap.errors import QuotaUnavailable, RateLimited, SnapError
 from worker import logs, metrics
-from worker.errors import AccountNotConnected, Code
-from worker.gate import GateTimeout
+from worker.errors import AccountNotConnected, Code, GateTimeout
 from worker.results import failed, skipped
 from worker.runtime import Runtime, runtime
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from snap.errors import QuotaUnavailable
-from worker.gate import Decision, GateTimeout, TokenGate, token_fingerprint
+from worker.errors import GateTimeout
+from worker.gate import Decision, TokenGate, token_fingerprint
 
 LONG_WINDOW_S = 60.0  # nothing leaves the window during a test
 

@@ -131,7 +131,7 @@ def test_the_gated_transport_spends_the_lane_of_its_scope(gate_store: Any) -> No
     transport = GatedTransport(inner, gate, max_wait_s=0.0)
     request = httpx.Request("GET", "https://adsapi.example/v1/adaccounts/a/ads")
     # when a polling read asks inside a sync scope, I expect it to be held back,
-    from worker.gate import GateTimeout
+    from worker.errors import GateTimeout
 
     with gate_scope("app-1", "acct-1", lane="sync"), pytest.raises(GateTimeout):
         transport.handle_request(request)

@@ -16,7 +16,7 @@ from snap.errors import (
     ServerError,
     Unauthorized,
 )
-from worker.gate import GateTimeout
+from worker.errors import GateTimeout
 from worker.mutations.task import backoff_s
 from worker.mutations.writes import (
     NAMESPACE,

@@ -7,8 +7,7 @@ import logging
 import pytest
 
 from snap.errors import QuotaUnavailable, RateLimited, ValidationError
-from worker.errors import AccountNotConnected, Code, FxRateMissing, TaskFailed
-from worker.gate import GateTimeout
+from worker.errors import AccountNotConnected, Code, FxRateMissing, GateTimeout, TaskFailed
 from worker.logs import RedactingFilter, log_outcome, redact_text
 from worker.results import failed, from_error, succeeded
 
@@ -70,7 +69,7 @@ def test_secret_named_fields_never_reach_a_result() -> None:
 
 
 def test_a_code_the_error_list_lacks_is_refused() -> None:
-    with pytest.raises(ValueError, match="worker.errors.Code"):
+    with pytest.raises(ValueError, match=r"worker\.errors\.Code"):
         failed("no_such_code", "y")
 
 

@@ -9,8 +9,7 @@ from celery import Celery
 from celery.exceptions import Retry
 
 from snap.errors import BadRequest, RateLimited
-from worker.errors import AccountNotConnected
-from worker.gate import GateTimeout
+from worker.errors import AccountNotConnected, GateTimeout
 from worker.sync.task import SyncTask
 
 _APP = Celery("sync-task-tests", set_as_current=False)
