@@ -10,7 +10,9 @@ and a test fails when the two differ.
 Who raises what (Snap's own errors stay in `snap/errors.py`, which cannot import worker):
 
     what a task answers
-    ├── TaskFailed                  ends a task with a prepared failed result (any code)
+    ├── TaskFailed                  ends a task with a prepared result: `not_found`,
+    │                               `conflict`, `media_not_ready`, `not_launched`,
+    │                               `not_configured`, `invalid_state`, `code_spent`, ...
     ├── TaskError                   refused by the fleet itself, before or between requests
     │   ├── AccountNotConnected     no active connection owns the account: `not_connected`
     │   ├── FxRateMissing           no USD rate for the account's currency: `fx_unavailable`
@@ -28,10 +30,13 @@ Who raises what (Snap's own errors stay in `snap/errors.py`, which cannot import
     │   ├── QuotaUnavailable        `quota_unavailable`: the gate's store is down, fail closed
     │   └── WebhooksNotSupported    `webhooks_not_supported`
     ├── pydantic ValidationError    `validation`, one `errors` entry per field (results.py)
-    ├── the journal                 `attempts_exhausted` (storage.journal writes it)
+    ├── the journal                 `attempts_exhausted`, `lease_expired` (storage writes them)
+    ├── a periodic job              `already_ran` (status `skipped`)
     └── anything else               `internal`: a bug or an outage; the worker log has it
 
-`worker.results` builds every result from a `Code`; tests/unit/test_result_codes.py checks
+A task-level error raised in one place only may subclass `TaskError` beside the code that
+raises it; its `code` is still a `Code`. `worker.results` builds every result from a
+`Code` and refuses a code this list lacks; tests/unit/worker/test_result_codes.py checks
 that every `code` attribute of these classes and of snap's, and every code written as a
 literal anywhere in the fleet, is an entry here.
 """
