@@ -48,7 +48,8 @@ SYNC_QUEUE = "sync"
 # The task catalog. Celery imports these at worker start and each module registers its
 # tasks on `worker.app.app`. Listed explicitly (no autodiscovery magic) so a reader sees the
 # whole catalog here; a test checks that every module under tasks/ is listed. A listed
-# module that does not exist yet is skipped with a warning instead of crashing the worker.
+# module missing from an installed tree (a partial deploy) is logged and skipped, so the
+# worker still serves every other task.
 TASK_MODULES = (
     "tasks.mutations.campaigns",
     "tasks.mutations.adsquads",

@@ -44,7 +44,7 @@ def clean_sync_tables(migrated_database: str) -> None:
                 "UPDATE ad_accounts SET stats_mode = NULL, last_synced_at = NULL, "
                 "finalized_data_end_time = NULL, conversion_data_processed_end_time = NULL, "
                 # Each test's sandbox is a new world: no status detection has seen yet
-                # (a capture no longer overwrites it, so a suspension stays stored).
+                # (a capture keeps the stored status, so a suspension would carry over).
                 "status = NULL, delivery_status = NULL"
             )
         )
