@@ -150,3 +150,11 @@ def set_status(session: Session, experiment_id: str, status: str) -> Experiment:
 def by_campaign(session: Session, campaign_id: str) -> Experiment | None:
     stmt = select(Experiment).where(Experiment.campaign_id == campaign_id)
     return session.scalars(stmt.options(selectinload(Experiment.variants))).first()
+
+
+def campaign_ids_for_account(session: Session, ad_account_id: str) -> list[str]:
+    """The campaigns of an ad account that hold an experiment (their ad squads are variants)."""
+    stmt = select(Experiment.campaign_id).where(
+        Experiment.ad_account_id == ad_account_id, Experiment.campaign_id.is_not(None)
+    )
+    return sorted({str(c) for c in session.scalars(stmt)})

@@ -596,6 +596,100 @@ def flower(ctx: typer.Context) -> None:
     _celery(flower_argv, ctx)
 
 
+experiment_app = typer.Typer(help="Creative experiments.", no_args_is_help=True)
+app.add_typer(experiment_app, name="experiment")
+
+
+@experiment_app.command("show")
+def experiment_show(
+    experiment_id: str = typer.Argument(..., help="the experiment id the runner launched"),
+    min_impressions: int = typer.Option(1000, help="per variant, before any comparison"),
+    min_swipes: int = typer.Option(30, help="per variant, before any winner"),
+    as_json: bool = typer.Option(False, "--json", help="print the task's JSON result"),
+) -> None:
+    """An experiment's variants side by side, each treatment against the control."""
+    import json
+
+    from rich.console import Console
+
+    from worker.cli import reports
+    from worker.mutations.task import call_task
+
+    celery_app, rt = _sync_app()
+    try:
+        account = reports.experiment_account(rt, experiment_id)
+    except LookupError as exc:
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(1) from None
+    payload = {"ad_account_id": account, "experiment_id": experiment_id,
+               "min_impressions": min_impressions, "min_swipes": min_swipes}  # fmt: skip
+    result = call_task(celery_app, "snap.experiment.results", payload)
+    if as_json or result["status"] != "succeeded":
+        typer.echo(json.dumps(result, indent=2, default=str))
+        raise typer.Exit(0 if result["status"] == "succeeded" else 1)
+    console = Console(width=140)
+    console.print(reports.variants_table(result))
+    for line in reports.comparison_lines(result):
+        console.print(line, overflow="fold")
+
+
+@sync_app.command("backfill")
+def sync_backfill(
+    account: str = typer.Option(..., "--account", help="the ad account"),
+    since: str = typer.Option(..., "--since", help="first day, YYYY-MM-DD (account time zone)"),
+    until: str | None = typer.Option(None, "--until", help="last day (default: yesterday)"),
+    levels: str | None = typer.Option(None, help="comma list of campaign, adsquad, ad"),
+    resume: str | None = typer.Option(None, "--resume", help="the id of a stopped backfill"),
+) -> None:
+    """Pull an ad account's stats history in this process, with a progress bar (resumable)."""
+    import uuid
+
+    from pydantic import ValidationError as PayloadError
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from snap.errors import SnapError
+    from tasks.payloads import StatsBackfill
+    from worker import clock
+    from worker.errors import TaskError
+    from worker.results import from_error
+    from worker.sync.backfill import backfill
+
+    try:
+        payload = StatsBackfill.model_validate({
+            "ad_account_id": account, "since": since, "until": until,
+            "levels": levels.split(",") if levels else None,
+        })  # fmt: skip
+    except PayloadError as exc:
+        raise typer.BadParameter(str(exc.errors()[0]["msg"])) from None
+    celery_app, rt = _sync_app()
+    task_id = resume or str(uuid.uuid4())
+    typer.echo(f"backfill {task_id} (resume it with --resume {task_id})")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rows]} rows"))  # fmt: skip
+    with Progress(*columns) as bar:
+        shown = bar.add_task(f"{account} since {since}", total=None, rows=0)
+
+        def progress(p: dict) -> None:
+            bar.update(shown, completed=p["windows_done"], total=p["windows_total"],
+                       rows=p["rows_upserted"])  # fmt: skip
+
+        try:
+            result = backfill(
+                rt, task_id, payload.ad_account_id, since=payload.since, until=payload.until,
+                levels=list(payload.levels) if payload.levels else None,
+                now=clock.now(celery_app), on_progress=progress,
+            )  # fmt: skip
+        except (SnapError, TaskError) as exc:
+            typer.echo(f"snapfleet: {from_error(exc)['message']}", err=True)
+            raise typer.Exit(1) from None
+        progress(result)
+    typer.echo(
+        f"{result['state']}: {result['windows_done']}/{result['windows_total']} windows, "
+        f"{result['rows_upserted']} rows, {result['api_calls']} calls"
+    )
+    raise typer.Exit(0 if result["status"] == "succeeded" else 1)
+
+
 def main() -> None:
     """The console script: an infrastructure error a command did not expect is one line."""
     import sys

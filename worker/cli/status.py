@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from storage import backfills as backfill_repo
 from storage import gauges
 from worker.beat import BeatState, beat_state, lock_key
 from worker.settings import Settings
@@ -40,6 +41,8 @@ class FleetStatus:
     events_undelivered: int
     oldest_undelivered_at: datetime | None
     fx_waiting: dict[str, int]  # stats rows without a USD amount, per currency
+    # snap.stats.backfill runs, running first (`storage.backfills.progress` of each)
+    backfills: list[dict[str, Any]] = field(default_factory=list)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_json(self, problems: list[str]) -> dict[str, Any]:
@@ -99,6 +102,7 @@ def gather(app: Any, settings: Settings, sessions: Any, client: Any) -> FleetSta
         undelivered = gauges.events_undelivered(session)
         oldest = gauges.oldest_undelivered_event_at(session)
         fx_waiting = gauges.stats_rows_waiting_fx_by_currency(session)
+        backfills = [backfill_repo.progress(b) for b in backfill_repo.recent(session, limit=5)]
     return FleetStatus(
         workers=ping_workers(app),
         queues=queue_depths(settings, client),
@@ -109,6 +113,7 @@ def gather(app: Any, settings: Settings, sessions: Any, client: Any) -> FleetSta
         events_undelivered=undelivered,
         oldest_undelivered_at=oldest,
         fx_waiting=fx_waiting,
+        backfills=backfills,
         now=now,
     )
 
@@ -174,6 +179,13 @@ def render(status: FleetStatus, problems: list[str], console: Any) -> None:
     table.add_row("undelivered", f"{status.events_undelivered} events")
     waiting = "  ".join(f"{c} {n}" for c, n in sorted(status.fx_waiting.items()))
     table.add_row("waiting FX", waiting or "none")
+    for b in status.backfills:
+        table.add_row(
+            "backfill",
+            f"{b['ad_account_id']} since {b['since']}: {b['state']} "
+            f"{b['windows_done']}/{b['windows_total']} windows ({b['percent']}%), "
+            f"{b['rows_upserted']} rows",
+        )
     console.print(table)
     if problems:
         console.print("[bold red]needs a person:[/bold red]")
