@@ -33,9 +33,11 @@ class Import:
     target: str
     path: str
     line: int
+    via: str = ""  # for a package: the module below it the import names
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.importer} imports {self.target}"
+        shown = f"{self.path}:{self.line}: {self.importer} imports {self.target}"
+        return f"{shown} (its __init__, importing {self.via})" if self.via else shown
 
 
 def module_files(root: Path) -> dict[str, Path]:
@@ -113,11 +115,25 @@ def tasks_imported_outside_cli(found: Iterable[Import]) -> list[Import]:
 
 
 def cycles(found: Iterable[Import]) -> list[list[Import]]:
-    """Every group of modules that import each other, round and round, with the imports."""
+    """Every group of modules that import each other, round and round, with the imports.
+
+    Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` first, so an import
+    also counts as one of each package above its target (but not of the importer's own
+    packages, which are already running).
+    """
+    found = list(found)
+    importers = {i.importer for i in found}
     edges: dict[str, dict[str, Import]] = {}
     for i in found:
-        if i.importer != i.target and _in(i.target, *PACKAGES):
-            edges.setdefault(i.importer, {}).setdefault(i.target, i)
+        parts = i.target.split(".")
+        parents = [".".join(parts[:n]) for n in range(1, len(parts))]
+        for target in [i.target, *(p for p in parents if p in importers)]:
+            if _in(i.importer, target) or not _in(target, *PACKAGES):
+                continue
+            via = "" if target == i.target else i.target
+            edges.setdefault(i.importer, {}).setdefault(
+                target, Import(i.importer, target, i.path, i.line, via)
+            )
     groups = _strongly_connected(edges)
     return [
         [edges[a][b] for a in sorted(group) for b in sorted(edges.get(a, {})) if b in group]
@@ -293,6 +309,28 @@ def test_the_command_line_may_import_tasks(tmp_path: Path) -> None:
         tmp_path, {"tasks/payloads.py": "", "worker/cli/main.py": "from tasks import payloads\n"}
     )
     assert tasks_imported_outside_cli(imports(tmp_path)) == []
+
+
+def test_a_cycle_through_a_package_init_is_found(tmp_path: Path) -> None:
+    _plant(
+        tmp_path,
+        {
+            "worker/connections/__init__.py": "from worker.connections.capture import connect\n",
+            "worker/connections/capture.py": "from worker.runtime import Runtime\n",
+            "worker/connections/tokens.py": "",
+            "worker/runtime.py": "from worker.connections.tokens import Provider\n",
+        },
+    )
+    found = cycles(imports(tmp_path))
+    assert [[str(i) for i in cycle] for cycle in found] == [
+        [
+            "worker/connections/__init__.py:1: worker.connections imports "
+            "worker.connections.capture",
+            "worker/connections/capture.py:1: worker.connections.capture imports worker.runtime",
+            "worker/runtime.py:1: worker.runtime imports worker.connections "
+            "(its __init__, importing worker.connections.tokens)",
+        ]
+    ]
 
 
 def test_a_planted_cycle_is_found_with_both_imports(tmp_path: Path) -> None:
