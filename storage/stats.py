@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage import fx
 from storage.models.base import utcnow
-from storage.models.stats import DailyStat, HourlyStat
+from storage.models.stats import DailyStat, HourlyStat, StatsFinality
 from storage.upsert import upsert
 
 MICRO = Decimal(1)
@@ -171,3 +171,32 @@ def daily_for_entity(
         stmt = stmt.where(DailyStat.attribution == attribution)
     stmt = stmt.order_by(DailyStat.day).execution_options(populate_existing=True)
     return list(session.scalars(stmt))
+
+
+def finality(
+    session: Session, ad_account_id: str, attribution: str
+) -> tuple[datetime | None, datetime | None]:
+    """The marks of the last whole pull under `attribution`: (finalized, conversions)."""
+    row = session.get(StatsFinality, (ad_account_id, attribution), populate_existing=True)
+    if row is None:
+        return None, None
+    return row.finalized_data_end_time, row.conversion_data_processed_end_time
+
+
+def record_finality(
+    session: Session,
+    ad_account_id: str,
+    attribution: str,
+    *,
+    finalized_data_end_time: datetime | None,
+    conversion_data_processed_end_time: datetime | None,
+) -> None:
+    """Remember how far Snap says the account's data under `attribution` is final."""
+    row = dict(
+        ad_account_id=ad_account_id,
+        attribution=attribution,
+        finalized_data_end_time=finalized_data_end_time,
+        conversion_data_processed_end_time=conversion_data_processed_end_time,
+        updated_at=utcnow(),
+    )
+    upsert(session, StatsFinality.__table__, [row], conflict=["ad_account_id", "attribution"])

@@ -10,7 +10,7 @@ from storage.models.experiments import Experiment, Variant
 from storage.models.journal import TERMINAL_STATES, JournalEntry, JournalState
 from storage.models.mirrors import Ad, AdSquad, Campaign, Creative, Media
 from storage.models.onboarding import AuthorizationState, StatsBackfill
-from storage.models.stats import DailyStat, FxRate, HourlyStat
+from storage.models.stats import DailyStat, FxRate, HourlyStat, StatsFinality
 
 __all__ = [
     "TERMINAL_STATES",
@@ -33,6 +33,7 @@ __all__ = [
     "Media",
     "Organization",
     "StatsBackfill",
+    "StatsFinality",
     "StatsMode",
     "Variant",
 ]

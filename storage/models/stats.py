@@ -73,6 +73,23 @@ class HourlyStat(StatsColumns, Base):
     start_time: Mapped[datetime]
 
 
+class StatsFinality(Base):
+    """How far Snap said an account's data is final, per attribution setting.
+
+    Each attribution setting is its own set of numbers on Snap's side and its own rows
+    here, so the marks of one setting say nothing about another: a pull plans its
+    re-pull window from the marks of the setting it pulls with.
+    """
+
+    __tablename__ = "stats_finality"
+
+    ad_account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attribution: Mapped[str] = mapped_column(String(64), primary_key=True)
+    finalized_data_end_time: Mapped[datetime | None]
+    conversion_data_processed_end_time: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class FxRate(Base):
     """USD per one unit of `currency` on `day` (EUR 1.08 means 1 EUR = 1.08 USD)."""
 

@@ -360,15 +360,18 @@ def pull(
     """Pull an ad account's stats (or one campaign's) and store them; the task's result.
 
     Only a whole-account pull over the planned re-pull window, at the configured
-    granularity, moves the account's finality marks and last sync time: a one-campaign or
+    granularity, moves the account's finality marks (those of the attribution setting it
+    pulled with, kept per setting) and last sync time: a one-campaign or
     custom-range pull says nothing about the rest of the account, and an on-demand pull
     at the other granularity did not refresh the rows the marks stand for.
     """
     account = runtime.account(ad_account_id)
     require_active_connection(runtime, account)
+    attribution = configured_attribution(runtime.settings)
     with runtime.session() as session:
         row = account_repo.get(session, ad_account_id)
-        marks = (row.finalized_data_end_time, row.conversion_data_processed_end_time)
+        # The marks of the setting this pull uses: another setting's say nothing of it.
+        marks = stats_repo.finality(session, ad_account_id, attribution)
         stats_mode = probe_again(row.stats_mode, row.last_synced_at, now, account.timezone)
     plan = plan_pull(
         runtime.settings, time_zone=account.timezone, now=now,
@@ -390,7 +393,7 @@ def pull(
         if campaign_id is None and outcome.stats_mode and outcome.stats_mode != stats_mode:
             account_repo.set_stats_mode(session, ad_account_id, outcome.stats_mode)
         if whole:
-            _record_sync(session, ad_account_id, now, outcome)
+            _record_sync(session, ad_account_id, now, outcome, plan.attribution)
         filled = fill_waiting_usd(runtime, session, settled_before=today)
     return _result(ad_account_id, campaign_id, plan, outcome, stored, filled)
 
@@ -408,8 +411,26 @@ def probe_again(
     return stats_mode
 
 
-def _record_sync(session: Session, ad_account_id: str, now: datetime, outcome: PullOutcome) -> None:
+def configured_attribution(settings: Settings) -> str:
+    """The attribution key of the settings' stats pulls (the rows' `attribution`)."""
+    return snapstats.attribution_key(
+        settings.snapfleet_swipe_up_attribution_window,
+        settings.snapfleet_view_attribution_window,
+        settings.snapfleet_action_report_time,
+    )
+
+
+def _record_sync(
+    session: Session, ad_account_id: str, now: datetime, outcome: PullOutcome, attribution: str
+) -> None:
     marks = outcome.end_times
+    stats_repo.record_finality(
+        session,
+        ad_account_id,
+        attribution,
+        finalized_data_end_time=marks.finalized_data_end_time,
+        conversion_data_processed_end_time=marks.conversion_data_processed_end_time,
+    )
     account_repo.record_sync(
         session,
         ad_account_id,

@@ -18,7 +18,16 @@ from tests.fleet import Fleet
 
 # A fixed start (a Monday, 15:30 UTC) keeps local days and period boundaries predictable.
 START = datetime(2026, 11, 16, 15, 30, tzinfo=UTC)
-TABLES = ("stats_daily", "stats_hourly", "events", "ads", "ad_squads", "campaigns", "fx_rates")
+TABLES = (
+    "stats_daily",
+    "stats_hourly",
+    "stats_finality",
+    "events",
+    "ads",
+    "ad_squads",
+    "campaigns",
+    "fx_rates",
+)
 
 
 @pytest.fixture

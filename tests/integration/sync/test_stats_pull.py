@@ -194,3 +194,33 @@ def test_a_campaign_of_another_account_is_refused_not_stored_in_the_wrong_curren
     assert "campaign_id" in result["message"]
     with worker.runtime.session() as session:
         assert session.scalar(select(func.count()).select_from(HourlyStat)) == 0
+
+
+def test_finality_marks_are_kept_per_attribution_setting(worker: Fleet) -> None:
+    # Given a pull under the default setting (28-day swipe-up) marked Nov 13 final
+    pull(worker)
+    default = rows(worker)[0].attribution
+    # When the fleet is set to another attribution setting and pulls again
+    settings = worker.runtime.settings
+    worker.runtime.settings = settings.model_copy(
+        update={"snapfleet_swipe_up_attribution_window": "7_DAY"}
+    )
+    try:
+        seen = len(worker.sandbox.state.requests())
+        advance_hours(worker, 1)
+        pull(worker)
+        calls = stats_requests(worker, since=seen)
+        # Then the other setting's marks did not shorten it: its whole lookback is pulled
+        assert [c["query"]["start_time"] for c in calls] == ["2026-11-13T00:00:00.000-08:00"]
+        assert calls[0]["query"]["swipe_up_attribution_window"] == "7_DAY"
+        seven = {r.day for r in rows(worker) if r.attribution != default}
+        assert date(2026, 11, 13) in seven
+        # And back under the first setting, its own marks still hold
+        worker.runtime.settings = settings
+        seen = len(worker.sandbox.state.requests())
+        advance_hours(worker, 1)
+        pull(worker)
+        calls = stats_requests(worker, since=seen)
+        assert [c["query"]["start_time"] for c in calls] == ["2026-11-14T00:00:00.000-08:00"]
+    finally:
+        worker.runtime.settings = settings
