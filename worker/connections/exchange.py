@@ -1,6 +1,6 @@
 """The OAuth code exchange, journaled like a write: a code is spent at most once.
 
-Snap's authorization code is single use (snap-api.md, OAuth), so the exchange is the
+Snap's authorization code is single use (Snap docs: FAQ), so the exchange is the
 foreign call of the connect flow and gets the mutation journal's treatment
 (`storage.journal`): its key is `uuid5(task_id, "oauth_exchange")`, stable across
 retries of the task, and

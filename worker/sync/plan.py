@@ -14,7 +14,7 @@ per account from what the fleet already stores (`storage.polling`):
 - The **ads listing** (`/adaccounts/{id}/ads`, 1 call per 1000 ads) sees rejections and
   approvals (`review_status`), deleted ads (absent), and every change above an ad: a
   campaign or ad squad that hits a cap, is paused or deleted turns its ads'
-  `delivery_status` to `INVALID_NOT_EFFECTIVE_ACTIVE` (snap-api.md, delivery status). So
+  `delivery_status` to `INVALID_NOT_EFFECTIVE_ACTIVE` (Snap docs: Delivery status). So
   when an ad's delivery codes change (review codes aside) or its set of ads changes, the
   same run reads the campaigns and ad squads at once: the cap is reported from the
   entity that hit it, in the same period.
