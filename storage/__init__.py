@@ -10,6 +10,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     stats        daily and hourly stats rows, USD filled when an FX rate arrives
     fx           FX rates to USD
     journal      the mutation journal: claim, lease, fenced outcomes
+    journal_ops  the journal by hand: list it, read one key, reopen one for a replay
     events       state-change events, one row per transition
     experiments  experiments and their variants
     polling      what the polling plan knows of each account, in a few grouped queries
@@ -17,7 +18,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     backfills    stats backfills: resume point and progress, moved with the rows
     reads        what the read tasks answer: keyset-paged lists, per-variant totals
     snap_values  Snap's JSON values (times, micro amounts, lists) read into column values
-    gauges       the counts behind the fleet exporter's gauges (one aggregate query each)
+    gauges       the fleet-level questions of `snapfleet status` and the exporter
 
 This package never imports snap, worker, celery or httpx (docs/architecture.md, Import rules).
 """

@@ -25,6 +25,11 @@ health_app = typer.Typer(
 sync_app = typer.Typer(help="Stats and entity sync.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(health_app, name="health")
+journal_app = typer.Typer(
+    help="The mutation journal: list keys, show one, replay a failed or stuck one.",
+    invoke_without_command=True,
+)
+app.add_typer(journal_app, name="journal")
 app.add_typer(sync_app, name="sync")
 
 
@@ -324,21 +329,28 @@ def connect(
     except ValueError as exc:
         typer.echo(f"snapfleet: {exc}", err=True)
         raise typer.Exit(2) from None
-    _print_accounts(
-        connected.connection_id, onboarding.captured_accounts(runtime, connected.connection_id)
-    )
+    captured = onboarding.captured_accounts(runtime, connected.connection_id)
+    _print_accounts(connected.connection_id, captured)
+    from worker.cli.status import fx_gaps
+
+    for warning in fx_gaps(runtime, captured):
+        typer.secho(f"warning: {warning}", err=True, fg="yellow")
 
 
 def _print_accounts(connection_id: int, accounts: list) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"connection {connection_id}: {len(accounts)} ad accounts captured")
-    for column in ("ad account", "name", "currency", "time zone", "status", "organization"):
-        table.add_column(column)
+    table = Table(
+        title=f"connection {connection_id}: {len(accounts)} ad accounts captured",
+        title_justify="left",
+    )
+    # 80 columns: the organization and the time zone are in `snapfleet accounts --json`.
+    for column in ("ad account", "name", "cur", "status"):
+        table.add_column(column, overflow="fold")
     for a in accounts:
-        table.add_row(a.id, a.name or "", a.currency, a.timezone, a.status or "", a.organization_id)
-    Console(width=160).print(table)
+        table.add_row(a.id, a.name or "", a.currency, a.status or "")
+    Console(width=80).print(table)
 
 
 @app.command()
@@ -512,6 +524,177 @@ def health_beat() -> None:
         typer.echo(f"unhealthy: {state.problem}")
         raise typer.Exit(1)
     typer.echo(f"healthy: {state.holder} ticked {state.tick_age_s:.0f}s ago")
+
+
+def _payload(payload_json: str) -> dict:
+    import json
+
+    try:
+        payload = json.loads(payload_json)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not JSON: {exc}", param_hint="--json") from None
+    if not isinstance(payload, dict):
+        raise typer.BadParameter("must be a JSON object", param_hint="--json")
+    return payload
+
+
+def _print_result(waited, timeout: float) -> None:
+    """The worker's result as JSON; exit 0 succeeded, 1 otherwise, 3 no result in time."""
+    import json
+
+    if waited.result is None:
+        typer.echo(
+            f"snapfleet: no result for {waited.task_id} within {timeout:g}s; it stays queued on "
+            f"`{waited.queue}` (is a worker consuming it? `snapfleet status`)",
+            err=True,
+        )
+        raise typer.Exit(3)
+    typer.echo(json.dumps(waited.result, indent=2, sort_keys=True, default=str))
+    raise typer.Exit(0 if waited.result.get("status") == "succeeded" else 1)
+
+
+@app.command()
+def send(
+    task: str = typer.Argument(..., help="a task name, e.g. snap.campaign.create"),
+    payload_json: str = typer.Option("{}", "--json", help="the payload, as the runner sends it"),
+    task_id: str | None = typer.Option(None, "--task-id", help="reuse a task id (idempotency)"),
+    timeout: float = typer.Option(300.0, help="seconds to wait for the worker's result"),
+) -> None:
+    """Enqueue one task on the fleet, as the runner does, and wait for a worker's result."""
+    from rich.console import Console
+
+    from worker.cli import send as sending
+
+    payload = _payload(payload_json)
+    settings = _fleet_settings()
+    try:
+        sending.check_payload(task, payload)
+    except sending.Refused as exc:
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(2) from None
+    from worker.app import create_app
+
+    celery_app = create_app(settings)
+    waited = sending.send_and_wait(
+        celery_app, task, payload, task_id=task_id, timeout_s=timeout,
+        spinner=Console(stderr=True),
+    )  # fmt: skip
+    _print_result(waited, timeout)
+
+
+def _sessions(settings):
+    from storage.db import make_engine, session_factory
+
+    return session_factory(make_engine(settings.database)).begin
+
+
+@journal_app.callback()
+def journal_list(
+    ctx: typer.Context,
+    state: str | None = typer.Option(None, help="only keys in this state (failed, unknown, ...)"),
+    account: str | None = typer.Option(None, "--account", help="only this ad account's keys"),
+    limit: int = typer.Option(50, help="how many, most recently changed first"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List journal keys, most recently changed first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+    from dataclasses import asdict
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.models.journal import JournalState
+    from worker.cli import journal as journal_view
+
+    if state is not None and state not in {s.value for s in JournalState}:
+        states = ", ".join(s.value for s in JournalState)
+        raise typer.BadParameter(f"unknown state; one of {states}", param_hint="--state")
+    settings = load_settings(services=True)
+    found = journal_view.rows(_sessions(settings), state=state, ad_account_id=account, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in found], indent=2, default=str))
+        return
+    table = Table(
+        title=f"{len(found)} journal keys", title_justify="left", box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )  # fmt: skip
+    for column in ("key", "state", "task", "ad account", "try", "changed (UTC)"):
+        table.add_column(column, no_wrap=column != "task", overflow="fold")
+    for r in found:
+        table.add_row(
+            journal_view.short_key(r.key), r.state, r.task.removeprefix("snap."),
+            journal_view.short_id(r.ad_account_id), str(r.attempt),
+            r.updated_at.strftime("%m-%d %H:%M"),
+        )  # fmt: skip
+    Console(width=80).print(table)
+
+
+@journal_app.command("show")
+def journal_show(
+    key: str = typer.Argument(..., help="the idempotency key, or a unique prefix of it"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Every field of one journal key."""
+    import json
+
+    from worker.cli import journal as journal_view
+
+    settings = load_settings(services=True)
+    try:
+        entry = journal_view.one(_sessions(settings), key)
+    except LookupError as exc:
+        typer.echo(f"snapfleet: {exc.args[0]}", err=True)
+        raise typer.Exit(1) from None
+    fields = journal_view.as_dict(entry)
+    if as_json:
+        typer.echo(json.dumps(fields, indent=2, default=str))
+        return
+    import textwrap
+
+    for name, value in fields.items():
+        shown = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+        typer.echo(textwrap.fill(shown, width=80, initial_indent=f"{name:<17} ",
+                                 subsequent_indent=" " * 18))  # fmt: skip
+
+
+@journal_app.command("replay")
+def journal_replay(
+    key: str = typer.Argument(..., help="the idempotency key, or a unique prefix of it"),
+    timeout: float = typer.Option(300.0, help="seconds to wait for the worker's result"),
+) -> None:
+    """Re-drive a failed or stuck mutation under its original key and task id, and wait."""
+    from rich.console import Console
+
+    from storage.journal_ops import ReplayRefused
+    from worker.app import create_app
+    from worker.cli import journal as journal_view
+    from worker.cli import send as sending
+
+    settings = _fleet_settings()
+    sessions = _sessions(settings)
+    try:
+        entry = journal_view.one(sessions, key)
+        if entry.payload is None:
+            raise ReplayRefused(f"{entry.idempotency_key} has no stored payload to send")
+        entry = journal_view.reopen(
+            sessions, entry.idempotency_key,
+            max_attempts=settings.snapfleet_journal_max_attempts,
+        )  # fmt: skip
+    except (LookupError, ReplayRefused) as exc:
+        typer.echo(f"snapfleet: {exc.args[0]}", err=True)
+        raise typer.Exit(1) from None
+    celery_app = create_app(settings)
+    # The task id's previous result is forgotten, so the result waited for is the replay's.
+    celery_app.AsyncResult(entry.task_id).forget()
+    typer.echo(f"replaying {entry.task_name} {entry.task_id} (key now {entry.state})", err=True)
+    waited = sending.send_and_wait(
+        celery_app, entry.task_name, entry.payload or {}, task_id=entry.task_id,
+        timeout_s=timeout, spinner=Console(stderr=True),
+    )  # fmt: skip
+    _print_result(waited, timeout)
 
 
 _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}

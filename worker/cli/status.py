@@ -156,6 +156,31 @@ def needs_a_person(status: FleetStatus, settings: Settings | None) -> list[str]:
     return out
 
 
+def fx_gaps(runtime: Any, accounts: list[Any]) -> list[str]:
+    """One warning per non-USD currency of `accounts` that has no USD rate today.
+
+    Its spend would be stored without a USD amount (`fx_missing`) until a rate appears:
+    the operator hears it at connect, not weeks later from a dashboard showing no spend.
+    """
+    from worker.fx import FxUnavailable
+
+    warnings = []
+    for currency in sorted({a.currency for a in accounts if a.currency != "USD"}):
+        names = ", ".join(a.id for a in accounts if a.currency == currency)
+        try:
+            rate = runtime.rate_to_usd(currency)
+            reason = None if rate is not None else "no source knows it"
+        except FxUnavailable as exc:
+            reason = f"the FX feed could not be read ({exc})"
+        if reason:
+            warnings.append(
+                f"no {currency}->USD rate ({reason}): the spend of {names} is stored "
+                "without a USD amount until one is known; set SNAPFLEET_FX_RATES "
+                "(a table) or SNAPFLEET_FX_URL (a reference-rate feed)"
+            )
+    return warnings
+
+
 def render(status: FleetStatus, problems: list[str], console: Any) -> None:
     """One screen, 80 columns."""
     from rich.table import Table
