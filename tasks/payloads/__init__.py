@@ -17,8 +17,9 @@ Module map: `common` bases, field types and helpers (the read-modify-write of up
 `campaigns`, `adsquads` (and bidding), `ads`, `media`, `creatives`, `experiments` (launch,
 variant status, results), `sync` (stats, backfill, detection, token refresh),
 `connections` (authorize, complete, disconnect), `reads` (organizations, ad accounts,
-campaign/ad squad/ad lists), `catalog` (task name -> model, `validate_payload`),
-`examples` (the README's "Task catalog"). An entity module imports `common` (experiments
+campaign/ad squad/ad lists), `events` (the event message sent to the runner, and its
+schema), `catalog` (task name -> model, `validate_payload`), `examples` (the README's
+"Task catalog"). An entity module imports `common` (experiments
 also reuse the campaign and ad squad parts) and `catalog` imports them all, so nothing
 cycles. The package imports only pydantic and snap: `snapfleet schema` loads it without
 Celery. Callers import from `tasks.payloads`, which re-exports the public names.
@@ -72,6 +73,7 @@ from tasks.payloads.creatives import (
     DeepLinkProperties,
     WebViewProperties,
 )
+from tasks.payloads.events import EVENT_KINDS, EventMessage, event_schema
 from tasks.payloads.examples import EXAMPLES, RESULT_EXAMPLES, VALIDATION_FAILURE_EXAMPLE
 from tasks.payloads.experiments import (
     ExperimentCampaign,
@@ -99,6 +101,7 @@ from tasks.payloads.sync import (
 )
 
 __all__ = [
+    "EVENT_KINDS",
     "EXAMPLES",
     "RESULT_EXAMPLES",
     "TASK_PAYLOADS",
@@ -135,6 +138,7 @@ __all__ = [
     "DeepLinkProperties",
     "DetectRun",
     "EntityList",
+    "EventMessage",
     "ExperimentCampaign",
     "ExperimentLaunch",
     "ExperimentResults",
@@ -153,6 +157,7 @@ __all__ = [
     "Variant",
     "WebViewProperties",
     "carried_fields",
+    "event_schema",
     "field_error",
     "payload_model",
     "ratio_to_micro",

@@ -120,6 +120,9 @@ def _without_password(url: str) -> str:
 def schema(
     task: str = typer.Argument("", help="A task name (snap.campaign.create, ...); omit to list."),
     example: bool = typer.Option(False, "--example", help="Print a valid example payload."),
+    events: bool = typer.Option(
+        False, "--events", help="Print the JSON schema of the event message sent to the runner."
+    ),
 ) -> None:
     """Print the JSON schema of a task's payload, or list every task name."""
     # Imports point tasks -> worker, so worker never imports tasks at module level. The CLI
@@ -130,6 +133,9 @@ def schema(
 
     from tasks import payloads
 
+    if events:
+        typer.echo(json.dumps(payloads.event_schema(), indent=2))
+        return
     if not task:
         for name, summary in payloads.task_summaries().items():
             typer.echo(f"{name:<36} {summary}")

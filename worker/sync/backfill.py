@@ -28,6 +28,7 @@ from snap import stats as snapstats
 from snap.errors import SnapError
 from storage import accounts as account_repo
 from storage import backfills as backfill_repo
+from storage import experiments as experiment_repo
 from worker.runtime import Runtime
 from worker.sync.fanout import require_active_connection
 from worker.sync.stats import plan_pull, read_account, store_rows
@@ -68,6 +69,8 @@ def backfill(
         )  # fmt: skip
         backfill_id, next_day, state = row.id, row.next_day, row.state
         stats_mode = account_repo.get(session, ad_account_id).stats_mode
+        experiments = tuple(experiment_repo.campaign_ids_for_account(session, ad_account_id))
+    plan = replace(plan, experiment_campaign_ids=experiments)
     if state != backfill_repo.RUNNING:
         return _result(runtime, backfill_id)
     todo = [w for w in plan.windows if _local_day(w.start, zone) >= next_day]

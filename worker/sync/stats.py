@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -39,6 +39,7 @@ from snap import stats as snapstats
 from snap.client import SnapClient
 from snap.errors import BadRequest, ValidationError
 from storage import accounts as account_repo
+from storage import experiments as experiment_repo
 from storage import fx as fx_repo
 from storage import stats as stats_repo
 from storage.models.accounts import StatsMode
@@ -68,6 +69,9 @@ class PullPlan:
     swipe_up_attribution_window: str
     view_attribution_window: str
     action_report_time: str
+    # Campaigns holding an experiment: their ad squads' rows are read even when `adsquad`
+    # is not a configured level, since an experiment's variants are its ad squads.
+    experiment_campaign_ids: tuple[str, ...] = ()
 
     @property
     def attribution(self) -> str:
@@ -173,10 +177,38 @@ class StatsReader:
         self.outcome.rows.extend(snapstats.flatten_stats(objects, **plan.attribution_params()))
 
     def campaign(self, campaign_id: str, window: Any) -> None:
-        """A campaign's rows, with one call per deeper level configured (or one plain call)."""
+        """A campaign's rows, with one call per deeper level configured (or one plain call).
+
+        An experiment's campaign asks for `breakdown=adsquad` in place of its plain call:
+        the same one request, with the variants' rows in it.
+        """
         breakdowns: list[str | None] = [*self.plan.deeper_levels] or [None]
+        if campaign_id in self.plan.experiment_campaign_ids and "adsquad" not in breakdowns:
+            breakdowns = [b if b is not None else "adsquad" for b in breakdowns]
+            if "adsquad" not in breakdowns:
+                breakdowns.append("adsquad")
         for breakdown in breakdowns:
             self.query("campaign", campaign_id, window, breakdown)
+
+    def experiment_ad_squads(self, window: Any) -> None:
+        """The experiments' ad squad rows when `adsquad` is not a configured level: one
+        account-level call with `breakdown=adsquad` carries every campaign's; where the
+        account refuses it, one call per experiment campaign."""
+        if not self.plan.experiment_campaign_ids or "adsquad" in self.plan.deeper_levels:
+            return
+        try:
+            self.query("adaccount", self.account.ad_account_id, window, "adsquad")
+            return
+        except BadRequest as exc:
+            if isinstance(exc, ValidationError) and exc.http_status is None:
+                raise
+            logger.info(
+                "stats: ad account %s refuses breakdown=adsquad (%s): one call per experiment",
+                self.account.ad_account_id,
+                exc.message,
+            )
+        for campaign_id in self.plan.experiment_campaign_ids:
+            self.query("campaign", campaign_id, window, "adsquad")
 
     def account_breakdown(self, window: Any) -> bool:
         """The account level with `breakdown=campaign`; False when Snap refuses it."""
@@ -218,6 +250,7 @@ def read_account(
                     for breakdown in plan.deeper_levels:
                         reader.query("campaign", campaign_id, window, breakdown)
                 reader.outcome.campaign_ids.clear()
+                reader.experiment_ad_squads(window)
                 continue
             mode = StatsMode.CAMPAIGN_BREAKDOWN.value
         if campaign_ids is None:
@@ -373,11 +406,13 @@ def pull(
         # The marks of the setting this pull uses: another setting's say nothing of it.
         marks = stats_repo.finality(session, ad_account_id, attribution)
         stats_mode = probe_again(row.stats_mode, row.last_synced_at, now, account.timezone)
+        experiments = tuple(experiment_repo.campaign_ids_for_account(session, ad_account_id))
     plan = plan_pull(
         runtime.settings, time_zone=account.timezone, now=now,
         finalized_data_end_time=marks[0], conversion_data_processed_end_time=marks[1],
         granularity=granularity, start_date=start_date, end_date=end_date,
     )  # fmt: skip
+    plan = replace(plan, experiment_campaign_ids=experiments)
     client = runtime.client(account.connection_id)
     with runtime.account_gate_scope(account, lane="sync"):
         if campaign_id is not None:
