@@ -164,6 +164,10 @@ class SandboxState:
     def reinstate_ad_account(self, account_id: str) -> dict[str, Any]:
         return self._set_account_status(account_id, "ACTIVE")
 
+    def pause_ad_account(self, account_id: str) -> dict[str, Any]:
+        """Status PAUSED: not serving, not suspended (a step a reinstatement may pass)."""
+        return self._set_account_status(account_id, "PAUSED")
+
     def _set_account_status(self, account_id: str, status: str) -> dict[str, Any]:
         now = self.settle()
         with self.lock:

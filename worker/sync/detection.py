@@ -15,8 +15,12 @@ yields nothing.
     account_reinstated  it went back to ACTIVE
     entity_deleted      a live stored entity is missing from a full listing
 
-An entity seen for the first time is a baseline, not a transition: connecting an account
-does not replay its history as events.
+An entity seen for the first time is compared with nothing known (`FIRST_SIGHT`): a
+healthy one is a baseline (connecting an account does not replay its history as events),
+but one first seen already rejected, capped or suspended is reported, since nobody was
+told yet. A suspension is "reinstated" when the account is ACTIVE again, however many
+other statuses it went through (DISABLED -> PAUSED -> ACTIVE): the caller passes the last
+reported account status as `before` (worker.sync.entities).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 from snap import stats as snapstats
 
 __all__ = [
+    "FIRST_SIGHT",
     "SUSPENDED_STATUSES",
     "Transition",
     "cap_codes",
@@ -41,6 +46,13 @@ __all__ = [
 # sandbox shows a suspension as DISABLED; SUSPENDED is kept for a spelling Snap may use.
 SUSPENDED_STATUSES = frozenset({"DISABLED", "SUSPENDED"})
 CAP_PREFIX = "INVALID_OVER_BUDGET_"
+# What "never seen" compares as: no status, no codes, no review verdict.
+FIRST_SIGHT: dict[str, Any] = {
+    "status": None,
+    "delivery_status": [],
+    "review_status": None,
+    "review_status_reasons": [],
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ def transitions(
 ) -> list[Transition]:
     """The events between a stored snapshot (None: first sight) and a fresh one."""
     if before is None:
-        return []
+        before = FIRST_SIGHT
     found: list[Transition] = []
     if entity_type == "ad":
         found += _review(entity_id, before, after, now)

@@ -114,7 +114,9 @@ def _account_transitions(
 ) -> list[detection.Transition]:
     assert fresh.account is not None
     stored = account_repo.get(session, account.ad_account_id)
-    before = detection.snapshot(_row_state(stored))
+    before = _last_suspension(
+        session, account.ad_account_id, detection.snapshot(_row_state(stored))
+    )
     after = detection.snapshot(fresh.account)
     found = detection.transitions(
         "ad_account", account.ad_account_id, before, after, now=now, time_zone=account.timezone
@@ -178,6 +180,24 @@ def _last_verdict(
     ]
     if reported and reported[-1] == "ad_disapproved":
         return {**before, "review_status": "REJECTED"}
+    return before
+
+
+def _last_suspension(
+    session: Session, ad_account_id: str, before: dict[str, Any]
+) -> dict[str, Any]:
+    """An account reported suspended that came back through another status (DISABLED ->
+    PAUSED -> ACTIVE) is still "reinstated" when it is ACTIVE: compare with the last
+    suspension reported, not with the status stored in between."""
+    if before["status"] in detection.SUSPENDED_STATUSES:
+        return before
+    reported = [
+        e
+        for e in event_repo.for_entity(session, "ad_account", ad_account_id)
+        if e.kind in ("account_suspended", "account_reinstated")
+    ]
+    if reported and reported[-1].kind == "account_suspended":
+        return {**before, "status": (reported[-1].after or {}).get("status", "DISABLED")}
     return before
 
 

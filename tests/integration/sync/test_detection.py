@@ -284,3 +284,53 @@ def test_an_entity_the_fleet_created_during_a_detection_is_no_deletion_event(
         apply_fresh(session, account, fresh, now=worker.sandbox.clock.now())
     detect(worker)
     assert events(worker, "entity_deleted") == []
+
+
+def test_an_ad_first_seen_already_rejected_is_reported_not_a_silent_baseline(
+    worker: Fleet,
+) -> None:
+    # Given the ad was rejected before detection ever saw it
+    ad = ids_of(worker, "ads")[0]
+    worker.sandbox.state.set_review_status(ad, "REJECTED", ["Misleading claims"])
+    # Then the first sync reports it, once
+    assert detect(worker)["events"] == 1
+    assert detect(worker)["events"] == 0
+    (rejected,) = events(worker, "ad_disapproved")
+    assert rejected.entity_id == ad
+    assert rejected.after == {
+        "review_status": "REJECTED",
+        "review_status_reasons": ["Misleading claims"],
+    }
+
+
+def test_a_campaign_first_seen_already_capped_is_reported(worker: Fleet) -> None:
+    # Given a campaign that hit its lifetime cap before detection ever saw it
+    campaign = ids_of(worker, "campaigns")[0]
+    record = worker.sandbox.state.store.get("campaigns", campaign)
+    record.entity["lifetime_spend_cap_micro"] = (
+        worker.sandbox.state.spent_micro(campaign) + 5_000_000
+    )
+    worker.sandbox.state.exhaust_cap(campaign, "lifetime")
+    # Then the first sync reports it, once
+    detect(worker)
+    detect(worker)
+    hits = events(worker, "lifetime_cap_hit")
+    assert [(e.entity_type, e.entity_id) for e in hits] == [("campaign", campaign)]
+
+
+def test_a_reinstatement_through_paused_is_reported_when_the_account_is_active(
+    worker: Fleet,
+) -> None:
+    detect(worker)
+    worker.sandbox.state.suspend_ad_account(USD_AD_ACCOUNT_ID)
+    detect(worker)
+    worker.sandbox.state.pause_ad_account(USD_AD_ACCOUNT_ID)  # DISABLED -> PAUSED
+    detect(worker)
+    worker.sandbox.state.reinstate_ad_account(USD_AD_ACCOUNT_ID)  # PAUSED -> ACTIVE
+    detect(worker)
+    detect(worker)
+    found = [(e.kind, e.after) for e in events(worker) if e.entity_type == "ad_account"]
+    assert found == [
+        ("account_suspended", {"status": "DISABLED"}),
+        ("account_reinstated", {"status": "ACTIVE"}),
+    ]

@@ -20,8 +20,18 @@ def kinds(entity_type: str, before: Any, after: Any, tz: str = "UTC") -> list[st
     return [t.kind for t in found]
 
 
-def test_first_sight_is_a_baseline() -> None:
-    assert kinds("ad", None, state(review_status="REJECTED")) == []
+def test_first_sight_of_a_healthy_entity_is_a_baseline() -> None:
+    assert kinds("ad", None, state(review_status="APPROVED")) == []
+    assert kinds("ad", None, state(review_status="PENDING")) == []
+    assert kinds("campaign", None, state()) == []
+    assert kinds("ad_account", None, state()) == []
+
+
+def test_first_sight_of_a_rejected_capped_or_suspended_entity_is_reported() -> None:
+    capped = state(delivery_status=["INVALID_OVER_BUDGET_AD_SQUAD_DAILY_SPEND"])
+    assert kinds("ad", None, state(review_status="REJECTED")) == ["ad_disapproved"]
+    assert kinds("ad_squad", None, capped) == ["daily_cap_hit"]
+    assert kinds("ad_account", None, state(status="DISABLED")) == ["account_suspended"]
 
 
 def test_a_rejection_fires_once_with_its_reasons() -> None:
