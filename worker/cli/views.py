@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,9 +22,12 @@ def sync_now(
     *,
     ad_account_id: str | None = None,
     campaign_id: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run `snap.stats.pull` in this process for one account (or one of its campaigns), or
-    for every account the hourly fan-out would visit; the task results, in order."""
+    for every account the hourly fan-out would visit; the task results, in order.
+
+    `progress(done, total, ad_account_id)` is called before each pull (the CLI's bar)."""
     from worker.mutations.task import call_task
 
     if campaign_id is not None and ad_account_id is None:
@@ -34,7 +38,9 @@ def sync_now(
         with runtime.session() as session:
             ids = accounts_to_visit(session).ready
     results = []
-    for account in ids:
+    for done, account in enumerate(ids):
+        if progress is not None:
+            progress(done, len(ids), account)
         payload: dict[str, Any] = {"ad_account_id": account}
         if campaign_id is not None:
             payload["campaign_id"] = campaign_id
