@@ -11,6 +11,7 @@
     metrics.py      per-worker Prometheus metrics and each attempt's gate wait, 429s, retries
     task_events.py  a returned failure reported to Flower as task-failed
     clock.py        the fleet's "now", swappable per app for tests
+    banner.py       the dry-run banner a worker and beat print at start
     beat.py         beat's scheduler: redbeat whose lock cannot lapse, one send per run
     fx.py           FX rates: USD per unit of a currency on a day
 

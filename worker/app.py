@@ -26,6 +26,7 @@ from typing import Any
 from celery import Celery, bootsteps
 from kombu import Exchange, Queue
 
+from worker import banner  # noqa: F401 (the dry-run banner's Celery signal handlers)
 from worker.gate import TokenGate
 from worker.settings import Settings, get_settings
 
