@@ -105,7 +105,7 @@ def validation_failure(
     a payload may carry something secret-looking, and results are stored. Given the
     payload `model`, an unknown top-level field gets a "did you mean" hint.
 
-    (Lives in worker, not tasks/payloads.py, because the task base reports it and
+    (Lives in worker, not tasks/payloads/, because the task base reports it and
     worker must not import tasks. `tasks.payloads.field_error` raises the
     `payload_field` errors read here.)
     """

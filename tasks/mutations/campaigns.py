@@ -2,7 +2,7 @@
 
 Thin, as the task base wants: build the item from the payload, one journaled write,
 the result. Updates, pause and resume read the campaign first (Snap's PUT needs its
-required fields, tasks/payloads.py); pause and resume change only `status`.
+required fields, tasks/payloads/); pause and resume change only `status`.
 """
 
 from __future__ import annotations

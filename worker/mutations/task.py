@@ -185,7 +185,7 @@ class Mutation:
     ) -> Done:
         """GET the entity, build the PUT item from it, send it as one journaled update.
 
-        Snap's PUT needs the entity's required fields (tasks/payloads.py), so `build`
+        Snap's PUT needs the entity's required fields (tasks/payloads/), so `build`
         gets the current entity; `send(current, item, key)` knows the parent from it.
         """
         current = self._current(entity_id, get)

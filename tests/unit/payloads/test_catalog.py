@@ -74,7 +74,7 @@ def test_the_readme_shows_the_catalog_as_the_code_has_it():
     for task in DESIGN_TASK_NAMES:
         assert f"### `{task}`" in text, f"README lacks {task}"
     assert render_catalog() in text, (
-        "README's Task catalog drifted from tasks/payloads.py: "
+        "README's Task catalog drifted from tasks/payloads/: "
         "regenerate it with `python -m tests.unit.payloads.catalog_doc`"
     )
 
