@@ -22,7 +22,12 @@ from worker.mutations.writes import Done
 from worker.results import failed
 
 KIND = "ads"
-ORDER = "upload media -> create creative (snap.creative.create) -> create ad"
+# Seed 000, Troubleshooting: the guide's words for an ad naming a creative that is not there.
+MISSING_CREATIVE = (
+    "creative_id references a missing creative — Snap's ad references creatives by id. "
+    "Make sure to upload media first (upload_media), then create the creative "
+    "(create_creative), and finally create the ad with the resulting creative_id bound on it"
+)
 
 
 @shared_task(bind=True, base=MutationTask, name="snap.ad.create", payload_model=AdCreate)
@@ -61,8 +66,8 @@ def _creative_type(m: Mutation, creative_id: str) -> str | None:
         raise TaskFailed(
             failed(
                 Code.NOT_FOUND,
-                f"creative_id {creative_id} not found in ad account {m.ad_account_id}: "
-                f"create the creative first ({ORDER})",
+                f"{MISSING_CREATIVE} (creative {creative_id}, ad account {m.ad_account_id}; "
+                "the tasks: snap.media.upload, snap.creative.create, snap.ad.create)",
                 field="creative_id",
             ),
             cause=exc,
