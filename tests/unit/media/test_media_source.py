@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -145,10 +146,125 @@ def test_a_redirect_into_the_workers_own_network_is_refused(files_url: str) -> N
         hops.append(str(request.url))
         return httpx.Response(302, headers={"location": f"{files_url}/hero.png"})
 
-    public = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+    public = httpx.MockTransport(handler)
     with (
         pytest.raises(MediaSourceError, match="private address"),
-        media_file(source_url="http://93.184.215.14/hero.png", http=public),
+        media_file(source_url="http://93.184.215.14/hero.png", transport=public),
     ):
         pass
     assert hops == ["http://93.184.215.14/hero.png"]
+
+
+class _Named(BaseHTTPRequestHandler):
+    """Answers with its own name and records the Host header each request carried."""
+
+    name = b""
+    hosts: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).hosts.append(self.headers["Host"])
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.name)))
+        self.end_headers()
+        self.wfile.write(self.name)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve(address: str, port: int, name: bytes) -> ThreadingHTTPServer:
+    handler = type(f"Named{name.decode()}", (_Named,), {"name": name, "hosts": []})
+    server = ThreadingHTTPServer((address, port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_connection_goes_to_the_address_that_was_checked_not_a_rebound_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding: the name answers a public address to the check, then a private one."""
+    import ipaddress
+    import socket
+    from types import SimpleNamespace
+
+    import worker.mutations.media_source as media_source
+
+    # Given 127.0.0.2 stands in for a public host, and the same port on 127.0.0.1 for the
+    # worker's own network
+    vetted = _serve("127.0.0.2", 0, b"vetted")
+    port = vetted.server_address[1]
+    rebound = _serve("127.0.0.1", port, b"rebound")
+
+    class _Addresses:
+        @staticmethod
+        def ip_address(value: str) -> object:
+            real = ipaddress.ip_address(value)
+            public = value == "127.0.0.2" or real.is_global
+            return SimpleNamespace(is_global=public, is_multicast=real.is_multicast)
+
+    answers = iter(["127.0.0.2"])
+    real_resolve = socket.getaddrinfo
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        if host != "media.example":
+            return real_resolve(host, *args, **kwargs)  # type: ignore[arg-type]
+        address = next(answers, "127.0.0.1")  # the first answer, then the rebound one
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(media_source, "ipaddress", _Addresses)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    try:
+        # When the media is downloaded by name
+        with media_file(source_url=f"http://media.example:{port}/hero.png") as media:
+            body = media.path.read_bytes()
+    finally:
+        vetted.shutdown()
+        rebound.shutdown()
+        vetted.server_close()
+        rebound.server_close()
+    # Then the bytes came from the checked address, asked for by name
+    assert body == b"vetted"
+    assert rebound.RequestHandlerClass.hosts == []  # type: ignore[attr-defined]
+    assert vetted.RequestHandlerClass.hosts == [f"media.example:{port}"]  # type: ignore[attr-defined]
+
+
+def test_an_https_hop_is_pinned_with_the_name_as_tls_server_name() -> None:
+    from worker.mutations.media_source import PinnedTransport
+
+    seen: list[httpx.Request] = []
+
+    def inner(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.headers["host"] == "cdn.example":
+            return httpx.Response(302, headers={"location": "https://media.example/hero.png"})
+        return httpx.Response(200, content=b"ok")
+
+    def resolve(host: str, port: int, **_: object) -> list[tuple[object, ...]]:
+        address = {"cdn.example": "93.184.215.14", "media.example": "93.184.215.15"}[host]
+        return [(2, 1, 6, "", (address, port))]
+
+    pinned = PinnedTransport(httpx.MockTransport(inner), resolve=resolve)
+    with httpx.Client(transport=pinned, follow_redirects=True) as client:
+        assert client.get("https://cdn.example/hero.png").content == b"ok"
+    assert [(str(r.url), r.headers["host"], r.extensions.get("sni_hostname")) for r in seen] == [
+        ("https://93.184.215.14/hero.png", "cdn.example", "cdn.example"),
+        ("https://93.184.215.15/hero.png", "media.example", "media.example"),
+    ]
+
+
+def test_a_name_with_any_private_address_is_refused_before_a_connection() -> None:
+    from worker.mutations.media_source import PinnedTransport
+
+    def inner(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no connection may be made")
+
+    def resolve(host: str, port: int, **_: object) -> list[tuple[object, ...]]:
+        return [(2, 1, 6, "", ("93.184.215.14", port)), (2, 1, 6, "", ("10.0.0.8", port))]
+
+    pinned = PinnedTransport(httpx.MockTransport(inner), resolve=resolve)
+    with (
+        httpx.Client(transport=pinned) as client,
+        pytest.raises(MediaSourceError, match="private address") as caught,
+    ):
+        client.get("https://split.example/hero.png")
+    assert caught.value.field == "source_url"
