@@ -130,7 +130,6 @@ def schema(
     # lazily, here, so `import worker.cli` stays free of tasks; tasks.payloads imports only
     # pydantic and snap, never Celery, so printing a schema needs no broker or app.
     import json
-    import textwrap
 
     from tasks import payloads
 
@@ -139,8 +138,9 @@ def schema(
         return
     if not task:
         for name, summary in payloads.task_summaries().items():
-            typer.echo(textwrap.fill(summary, width=80, initial_indent=f"{name:<36} ",
-                                     subsequent_indent=" " * 37))  # fmt: skip
+            line = f"{name:<36} {summary}"
+            # One line per task in 80 columns (`schema TASK` has the whole description).
+            typer.echo(line if len(line) <= 80 else line[:79] + "…")
         return
     try:
         model = payloads.payload_model(task)
@@ -755,17 +755,19 @@ def _celery(build, ctx: typer.Context) -> None:
     """Run a Celery command on the fleet's app (`celery -A worker.app ...`)."""
     from worker.cli.processes import EMBEDDED_NOTE, LaunchRefused
 
-    # A worker uses Snap tokens; worker and beat need their database and Redis. Flower
-    # and the exporter run without the Snap secrets.
-    name = getattr(build, "__name__", "")
-    settings = load_settings(
-        needs_key=name == "worker_argv", services=name in ("worker_argv", "beat_argv")
-    )
+    settings = load_settings()
     try:
         argv = build(settings, list(ctx.args))
     except LaunchRefused as exc:
         typer.echo(f"snapfleet: {exc}", err=True)
         raise typer.Exit(2) from None
+    # A fleet's worker uses Snap tokens; worker and beat need their database and Redis.
+    # Flower runs without the Snap secrets.
+    if argv[0] in ("worker", "beat"):
+        load_settings(
+            needs_key=argv[0] == "worker" and not settings.embedded,
+            services=True,
+        )
     if settings.embedded and argv[0] == "worker":
         typer.echo(f"snapfleet: {EMBEDDED_NOTE}", err=True)
     serve_metrics = argv[0] == "worker" and settings.snapfleet_metrics_port > 0

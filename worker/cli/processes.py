@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from worker.settings import Settings
+from worker.settings import Settings, check_loop_interval
 
 EMBEDDED_POOLS = ("threads", "solo")
 EMBEDDED_NOTE = (
@@ -70,6 +70,12 @@ def beat_argv(settings: Settings, args: Sequence[str]) -> list[str]:
             "separate beat would publish to an in-memory broker no worker reads. "
             "Set REDIS_URL to run beat on its own."
         )
+    loop = _value(args, "--max-interval", "--max-interval")
+    if loop is not None:
+        try:
+            check_loop_interval(float(loop), settings.snapfleet_beat_lock_timeout_s)
+        except ValueError as exc:
+            raise LaunchRefused(f"--max-interval {loop}: {exc}") from None
     return ["beat", *args]
 
 

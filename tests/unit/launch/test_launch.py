@@ -57,6 +57,8 @@ def test_the_worker_command_starts_celery_on_the_fleet_app(
     started: list[Any] = []
     monkeypatch.setattr(worker.app.app, "start", lambda argv: started.append(argv) or 0)
 
+    # A worker refuses to start on a database without the schema (`db upgrade` first).
+    assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(cli, ["worker", "-c", "2", "--loglevel", "INFO"])
 
     assert result.exit_code == 0, result.output

@@ -38,3 +38,18 @@ def test_the_scheduler_refuses_a_loop_given_on_the_command_line(clean_settings: 
     app = create_app(Settings(redis_url="redis://127.0.0.1:6379/15"))
     with pytest.raises(ValueError, match="SNAPFLEET_BEAT_LOCK_TIMEOUT_S"):
         FleetScheduler(app, max_interval=300, lazy=True)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--max-interval", "300"], ["--max-interval=61"], ["-l", "INFO", "--max-interval", "90"]],
+)
+def test_snapfleet_beat_refuses_a_max_interval_the_lock_cannot_cover(
+    args: list[str], clean_settings: None
+) -> None:
+    from worker.cli.processes import LaunchRefused, beat_argv
+
+    fleet = Settings(redis_url="redis://127.0.0.1:6379/15")  # lock 180 s
+    with pytest.raises(LaunchRefused, match="SNAPFLEET_BEAT_LOCK_TIMEOUT_S"):
+        beat_argv(fleet, args)
+    assert beat_argv(fleet, ["--max-interval", "60", "-l", "INFO"])[0] == "beat"

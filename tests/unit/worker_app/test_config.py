@@ -71,7 +71,7 @@ def test_fleet_mode_uses_redis_and_sets_the_visibility_timeout_everywhere() -> N
     assert conf.broker_transport_options["visibility_timeout"] == 7200
     assert conf.result_backend_transport_options["visibility_timeout"] == 7200
     assert conf.visibility_timeout == 7200
-    assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    assert conf.beat_scheduler == "worker.beat.FleetScheduler"  # redbeat, see worker/beat.py
     assert conf.redbeat_redis_url == FLEET_URL
 
 
