@@ -53,6 +53,7 @@ class FleetRequest(Request):
                     "task-failed",
                     exception=failure,
                     traceback="returned a failed result (stored as the task's result)",
+                    runtime=fields.get("runtime"),
                 )
                 return
         super().send_event(type, **fields)
