@@ -34,9 +34,9 @@ import httpx
 from snap import bulk, envelope, models, query, retry, rules
 from snap.errors import (
     ConnectError,
+    MalformedAnswer,
     NotFound,
     OutcomeUnknown,
-    ServerError,
     SnapError,
     StatusError,
     TransportError,
@@ -132,7 +132,7 @@ class SnapClient:
     def me(self) -> Any:
         """`GET /me`: who the token belongs to; the connection probe."""
         body = self._request(_Call("/me", "GET", self._url("/me")))
-        return models.Me.model_validate(body.get("me") or {})
+        return models.Me.model_validate(_field("/me", body, "me"))
 
     def organizations(self, *, with_ad_accounts: bool = False) -> list[Any]:
         params = {"with_ad_accounts": "true"} if with_ad_accounts else None
@@ -200,14 +200,19 @@ class SnapClient:
         )
 
     def get_ad_squad(self, ad_squad_id: str, **params: Any) -> Any:
+        """`return_placement_v2=true` by default: without it Snap leaves `placement_v2` out
+        (seed 004), and an update that carries the ad squad over would drop it."""
+        params = {"return_placement_v2": True, **params}
         return self._get_one("get_ad_squad", "adsquads", f"/adsquads/{ad_squad_id}", params)
 
     def list_ad_squads(
         self, parent_id: str, *, parent: str = "campaigns", **params: Any
     ) -> list[Any]:
-        """Ad squads under a campaign (`parent="campaigns"`) or an ad account ("adaccounts")."""
+        """Ad squads under a campaign (`parent="campaigns"`) or an ad account ("adaccounts"),
+        with `placement_v2` (`return_placement_v2=true` unless said otherwise)."""
         _check_parent(parent, ("campaigns", "adaccounts"))
         path = f"/{parent}/{parent_id}/adsquads"
+        params = {"return_placement_v2": True, **params}
         return self._list("list_ad_squads", parent, "adsquads", path, params)
 
     def delete_ad_squad(self, ad_squad_id: str, *, idempotency_key: str) -> None:
@@ -261,6 +266,16 @@ class SnapClient:
     def get_media(self, media_id: str) -> Any:
         return self._get_one("get_media", "media", f"/media/{media_id}")
 
+    def media_preview(self, media_id: str) -> dict[str, Any]:
+        """`GET /media/{id}/preview`: the answer as Snap sends it (its shape is unconfirmed)."""
+        path = f"/media/{media_id}/preview"
+        return self._request(_Call("media_preview", "GET", self._url(path)))
+
+    def media_thumbnail(self, media_id: str) -> dict[str, Any]:
+        """`GET /media/{id}/thumbnail`: the answer as Snap sends it (its shape is unconfirmed)."""
+        path = f"/media/{media_id}/thumbnail"
+        return self._request(_Call("media_thumbnail", "GET", self._url(path)))
+
     def list_media(self, ad_account_id: str, **params: Any) -> list[Any]:
         path = f"/adaccounts/{ad_account_id}/media"
         return self._list("list_media", "adaccounts", "media", path, params)
@@ -296,7 +311,8 @@ class SnapClient:
             files={"file": (file_name, data)},
             idempotency_key=f"{key}:upload",
         )
-        return envelope.to_model("media", self._send_write(call, "media", [])["result"])
+        answer = self._send_write(call, "media", [])
+        return envelope.to_model("media", _field(call.operation, answer, "result"))
 
     def _upload_chunked(
         self, media_id: str, stream: IO[bytes], size: int, file_name: str, key: str, part: int
@@ -306,15 +322,17 @@ class SnapClient:
         url = self._url(f"/media/{media_id}/multipart-upload-v2")
         fields = {"file_name": file_name, "file_size": str(size), "number_of_parts": str(parts)}
         init = self._send_write(_upload_call(url, "INIT", fields, None, f"{key}:init"), "media", [])
-        upload_id = str(init["upload_id"])
-        add_url, finalize_url = self._rebase(init["add_path"]), self._rebase(init["finalize_path"])
+        upload_id = str(_field("upload_media", init, "upload_id"))
+        add_url = self._rebase(str(_field("upload_media", init, "add_path")))
+        finalize_url = self._rebase(str(_field("upload_media", init, "finalize_path")))
         for number in range(1, parts + 1):
             fields = {"part_number": str(number), "upload_id": upload_id}
             file = (file_name, stream.read(part))
             call = _upload_call(add_url, None, fields, file, f"{key}:part-{number}")
             self._send_write(call, "media", [])
         call = _upload_call(finalize_url, None, {"upload_id": upload_id}, None, f"{key}:finalize")
-        return envelope.to_model("media", self._send_write(call, "media", [])["result"])
+        answer = self._send_write(call, "media", [])
+        return envelope.to_model("media", _field(call.operation, answer, "result"))
 
     # --- Creatives --------------------------------------------------------------------
 
@@ -387,7 +405,7 @@ class SnapClient:
     def _entities(self, call: _Call, kind: str) -> list[Any]:
         """One answer's entities; a failed item in a read is an error."""
         body = self._request(call)
-        items = envelope.unwrap(body, kind)
+        items = _items(call.operation, body, kind)
         if items.failed:
             raise _item_error(call.operation, body, items.failed[0])
         return [envelope.to_model(kind, entity) for _, entity in items.succeeded]
@@ -399,7 +417,7 @@ class SnapClient:
         checked = query.list_query(parent, kind, params)
         found: list[Any] = []
         for body in self._pages(_Call(operation, "GET", self._url(path), params=checked)):
-            items = envelope.unwrap(body, kind)
+            items = _items(operation, body, kind)
             if items.failed:
                 raise _item_error(operation, body, items.failed[0])
             found.extend(envelope.to_model(kind, entity) for _, entity in items.succeeded)
@@ -449,12 +467,13 @@ class SnapClient:
             )
             try:
                 body = self._send_write(call, kind, chunk)
+                answered = _items(operation, body, kind, sent=len(chunk))
             except SnapError as exc:
                 if not done and not failed:
                     raise
                 failed.extend(bulk.chunk_failures(exc, cleaned, offset, size))
                 break
-            bulk.collect(envelope.unwrap(body, kind), chunk, offset, kind, done, failed)
+            bulk.collect(answered, chunk, offset, kind, done, failed)
         return bulk.outcome(operation, cleaned, done, failed)
 
     def _send_write(self, call: _Call, kind: str, items: Sequence[Mapping[str, Any]]) -> dict:
@@ -571,15 +590,45 @@ def _answer(call: _Call, response: httpx.Response) -> dict[str, Any]:
         body = None
     if response.status_code >= 400:
         raise _status_error(call.operation, response, body)
-    if not isinstance(body, dict):
-        raise ServerError(
-            f"Snapchat Ads {call.operation}: {response.status_code} — unreadable answer",
-            operation=call.operation,
-            http_status=response.status_code,
-        )
+    try:
+        # A delete's success is its status; every other answer must be the envelope.
+        envelope.check(body, require_status=call.method != "DELETE")
+    except envelope.Malformed as exc:
+        what = "not JSON (an HTML page, or cut short)" if body is None else str(exc)
+        raise _malformed(call.operation, body, what, response.status_code) from None
+    assert isinstance(body, dict)
     if envelope.is_error(body.get("request_status")):
         raise _status_error(call.operation, response, body, status=400)
     return body  # SUCCESS, or PARTIAL (seen from the sandbox): the items decide
+
+
+def _items(
+    operation: str, body: Mapping[str, Any], kind: str, *, sent: int | None = None
+) -> envelope.Unwrapped:
+    """The answer's items by outcome; an answer not of Snap's shape is MalformedAnswer."""
+    try:
+        return envelope.unwrap_checked(body, kind, sent=sent)
+    except envelope.Malformed as exc:
+        raise _malformed(operation, body, str(exc)) from None
+
+
+def _field(operation: str, body: Mapping[str, Any], key: str) -> Any:
+    """One top-level value a non-list answer must carry (`me`, an upload's `result`)."""
+    value = body.get(key)
+    if value in (None, ""):
+        raise _malformed(operation, body, f"the answer has no {key}")
+    return value
+
+
+def _malformed(operation: str, body: Any, what: str, http_status: int = 200) -> MalformedAnswer:
+    said = envelope.api_message(body)
+    return MalformedAnswer(
+        f"Snapchat Ads {operation}: {http_status} — malformed answer: {what}",
+        operation=operation,
+        http_status=http_status,
+        request_id=said.request_id,
+        body=body if isinstance(body, dict) else None,
+    )
 
 
 def _status_error(
@@ -642,7 +691,7 @@ def _check_parent(parent: str, allowed: tuple[str, ...]) -> None:
 
 
 def _stat_objects(body: Mapping[str, Any], key: str, operation: str) -> list[dict[str, Any]]:
-    items = envelope.unwrap(body, key)
+    items = _items(operation, body, key)
     if items.failed:
         raise _item_error(operation, body, items.failed[0])
     return [entity for _, entity in items.succeeded]

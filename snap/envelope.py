@@ -10,6 +10,11 @@ comes back as
 and an error as `{"request_status": "ERROR", "request_id", "debug_message",
 "display_message", "error_code"}` (Snap facts 4 and 6, docs/architecture.md). Statuses are
 compared case-insensitively: Snap's doc samples say `success`, live answers `SUCCESS`.
+
+An answer that is not that shape (no `request_status`, no list under the kind's key, an
+item that is not an object, a succeeded item without an `id`, fewer or more items than
+were sent) is `Malformed`: nothing in it can be trusted, and the client says so naming
+the operation rather than reading it as "nothing there" or "done".
 """
 
 from __future__ import annotations
@@ -103,6 +108,42 @@ def api_message(body: Any) -> ApiMessage:
         display_message=text("display_message"),
         error_code=text("error_code") or text("error_type"),
     )
+
+
+class Malformed(ValueError):
+    """The answer is not Snap's envelope; the message says what is wrong with it."""
+
+
+def check(body: Any, *, require_status: bool = True) -> None:
+    """The envelope itself: a JSON object with a `request_status`."""
+    if not isinstance(body, Mapping):
+        raise Malformed("the answer is not a JSON object")
+    if require_status and not isinstance(body.get("request_status"), str):
+        raise Malformed("the answer has no request_status")
+
+
+def unwrap_checked(body: Mapping[str, Any], kind: str, *, sent: int | None = None) -> Unwrapped:
+    """`unwrap`, refusing an answer whose items are not Snap's shape (see the module doc).
+
+    `sent`: a write's item count; its answer must carry one result per item.
+    """
+    items = body.get(kind)
+    if not isinstance(items, list):
+        raise Malformed(f"the answer has no {kind} list")
+    if sent is not None and len(items) != sent:
+        raise Malformed(f"the answer carries {len(items)} {kind} for {sent} sent")
+    singular = SINGULAR.get(kind, kind)
+    for index, wrapper in enumerate(items):
+        if not isinstance(wrapper, Mapping):
+            raise Malformed(f"{kind} item {index} is not an object")
+        if not is_success(wrapper.get("sub_request_status")):
+            continue
+        entity = wrapper.get(singular)
+        if not isinstance(entity, Mapping):
+            raise Malformed(f"{kind} item {index} succeeded without a {singular}")
+        if entity.get("id") in (None, ""):
+            raise Malformed(f"{kind} item {index} succeeded without an id")
+    return unwrap(body, kind)
 
 
 def unwrap(body: Mapping[str, Any], kind: str) -> Unwrapped:

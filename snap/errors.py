@@ -13,6 +13,8 @@
     │   ├── Conflict                409 (the sandbox: same Idempotency-Key, other body)
     │   ├── RateLimited             429, with `retry_after_s` when Snap sent one
     │   └── ServerError             5xx
+    │       └── MalformedAnswer     2xx that is not Snap's envelope (HTML, truncated JSON,
+    │                               wrong keys, an item without an id): as unknown as a 5xx
     ├── PartialFailure              a bulk write where some items failed; carries both halves
     ├── QuotaUnavailable            our own token gate could not decide (Redis down): fail closed
     └── WebhooksNotSupported        Snap has no webhooks
@@ -32,6 +34,7 @@ __all__ = [
     "Conflict",
     "ConnectError",
     "Forbidden",
+    "MalformedAnswer",
     "NotFound",
     "OutcomeUnknown",
     "PartialFailure",
@@ -188,6 +191,13 @@ class ServerError(StatusError):
 
     code = "server_error"
     retryable = True
+
+
+class MalformedAnswer(ServerError):
+    """A success status whose body is not Snap's envelope: treated like a 5xx (a write's
+    outcome is unknown), never read as an empty answer or a success."""
+
+    code = "malformed_answer"
 
 
 # Errors that are not an HTTP answer.

@@ -24,7 +24,8 @@ Who raises what (Snap's own errors stay in `snap/errors.py`, which cannot import
     │   ├── TransportError          `transport`; OutcomeUnknown: `outcome_unknown`
     │   ├── StatusError             `rejected` (BadRequest), `validation` (ValidationError),
     │   │                           `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    │   │                           `rate_limited`, `server_error`
+    │   │                           `rate_limited`, `server_error`, `malformed_answer`
+    │   │                           (MalformedAnswer: a 2xx that is not Snap's envelope)
     │   ├── PartialFailure          `partial_failure`, or the one code all items share;
     │   │                           each item of `failed` has its own (`rejected`, `not_sent`)
     │   ├── QuotaUnavailable        `quota_unavailable`: the gate's store is down, fail closed
@@ -165,6 +166,13 @@ class Code(StrEnum):
     )
     FORBIDDEN = ("forbidden", "the token may not act on this ad account (403)", False)
     SERVER_ERROR = ("server_error", "Snap answered 5xx after every retry", True)
+    MALFORMED_ANSWER = (
+        "malformed_answer",
+        "Snap answered 2xx with something that is not its envelope (an HTML page, JSON cut "
+        "short, the wrong keys, an item without an id) after every retry; a create's "
+        "outcome is as unknown as after a 5xx",
+        True,
+    )
     TRANSPORT = ("transport", "no answer from Snap after every retry (connect error)", True)
     OUTCOME_UNKNOWN = (
         "outcome_unknown",
