@@ -27,6 +27,7 @@ from celery import Celery, bootsteps
 from kombu import Exchange, Queue
 
 from worker import banner  # noqa: F401 (the dry-run banner's Celery signal handlers)
+from worker import metrics, task_events  # noqa: F401 (their Celery signal handlers)
 from worker.gate import TokenGate
 from worker.settings import Settings, get_settings
 

@@ -233,6 +233,16 @@ class Settings(BaseSettings):
     snapfleet_media_roots: str | None = Field(
         None, description="comma-separated directories snap.media.upload may read file_path from"
     )
+    snapfleet_metrics_port: int = Field(
+        9808, ge=0, le=65535, description="a worker's Prometheus /metrics port (0 = off)"
+    )
+    snapfleet_metrics_addr: str = Field(
+        "0.0.0.0",  # noqa: S104 (Prometheus scrapes it from another host; no secret in it)
+        description="the interface a worker's /metrics listens on",
+    )
+    snapfleet_log_format: Literal["text", "json"] = Field(
+        "text", description="json (one object per line) for fleets, text on a terminal"
+    )
 
     @field_validator("redis_url")
     @classmethod
