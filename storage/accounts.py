@@ -101,6 +101,18 @@ def lock(session: Session, ad_account_id: str) -> None:
     session.execute(select(AdAccount.id).where(AdAccount.id == ad_account_id).with_for_update())
 
 
+def tenants_of(session: Session, ad_account_ids: Sequence[str]) -> dict[str, str]:
+    """The tenant whose connection owns each ad account (accounts without one left out)."""
+    if not ad_account_ids:
+        return {}
+    stmt = (
+        select(AdAccount.id, Connection.tenant_id)
+        .join(Connection, Connection.id == AdAccount.connection_id)
+        .where(AdAccount.id.in_(list(ad_account_ids)))
+    )
+    return {account_id: tenant for account_id, tenant in session.execute(stmt)}
+
+
 def for_connection(session: Session, connection_id: int) -> list[AdAccount]:
     stmt = select(AdAccount).where(AdAccount.connection_id == connection_id)
     return list(session.scalars(stmt.order_by(AdAccount.id)))

@@ -7,6 +7,7 @@
     results.py      what a task answers the runner (`succeeded` or `failed` + code)
     errors.py       every `code` a task can answer the runner, and the errors carrying one
     runner_task.py  the task base of the runner's connects and reads (no ad account write)
+    tenancy.py      a payload naming its tenant_id may only touch that tenant's ad accounts
     logs.py         structured task logs (text or JSON) and the redaction filter
     metrics.py      per-worker Prometheus metrics and each attempt's gate wait, 429s, retries
     task_events.py  a returned failure reported to Flower as task-failed

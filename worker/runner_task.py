@@ -41,6 +41,7 @@ from worker.mutations.task import backoff_s, eager_sleep, worker_id
 from worker.mutations.writes import idempotency_key, request_digest
 from worker.results import failed, from_error, validation_failure
 from worker.runtime import Runtime, runtime
+from worker.tenancy import tenant_refusal
 
 __all__ = ["RunnerTask"]
 
@@ -81,6 +82,11 @@ class RunnerTask(Task):
         except PydanticValidationError as exc:
             result = self._refuse(kwargs, validation_failure(exc, model))
         else:
+            refusal = tenant_refusal(self.runtime, payload)
+            if refusal is not None:
+                result = self._refuse(kwargs, refusal)
+                self._log("failed", started, refusal["code"], kwargs, logging.WARNING)
+                return result
             try:
                 result = self.run(payload)
             except Retry:

@@ -75,6 +75,7 @@ class OneOf:
 EntityId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
+TenantId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S+$")]
 Name = Annotated[str, StringConstraints(max_length=rules.NAME_MAX_LEN), AfterValidator(not_blank)]
 UsdAmount = Annotated[Decimal, Field(ge=0, decimal_places=6, allow_inf_nan=False)]
 """A non-negative USD amount with at most 6 decimals (one micro); 0.1 stays Decimal('0.1')."""
@@ -173,9 +174,17 @@ class Payload(BaseModel):
 
 
 class AccountPayload(Payload):
-    """A payload scoped to one ad account: the task resolves the connection and gates on it."""
+    """A payload scoped to one ad account: the task resolves the connection and gates on it.
+
+    `tenant_id`, when given, must be the tenant whose connection owns the ad account:
+    another tenant's account is refused before any request (`worker.tenancy`).
+    """
 
     ad_account_id: EntityId
+    tenant_id: TenantId | None = Field(
+        default=None,
+        description="the dashboard tenant asking; an ad account of another tenant is refused",
+    )
 
 
 class Change(AccountPayload):

@@ -22,6 +22,7 @@ from worker.sync import stats as statsync
 from worker.sync.fanout import accounts_to_visit
 from worker.sync.periodlock import claim_period
 from worker.sync.task import SyncTask
+from worker.tenancy import tenant_refusal
 
 logger = logging.getLogger("snapfleet.stats")
 
@@ -38,6 +39,9 @@ def pull(self: SyncTask, **payload: Any) -> dict[str, Any]:
     except PayloadError as exc:
         return validation_failure(exc, StatsPull)
     assert isinstance(p, StatsPull)
+    refusal = tenant_refusal(self.runtime, p)
+    if refusal is not None:
+        return refusal
     granularity = p.granularity if "granularity" in p.model_fields_set else None
     return self.guarded(
         lambda: statsync.pull(

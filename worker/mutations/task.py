@@ -78,6 +78,7 @@ from worker.mutations.writes import Done, RetryLater, Write, WriteContext
 from worker.results import failed, from_error, succeeded, validation_failure
 from worker.runtime import AccountContext, Runtime, runtime
 from worker.settings import Settings
+from worker.tenancy import tenant_refusal
 
 __all__ = ["Mutation", "MutationTask", "backoff_s"]
 
@@ -268,6 +269,9 @@ class _Attempt:
             payload = model.model_validate(dict(self.raw))
         except PydanticValidationError as exc:
             return self.refuse(validation_failure(exc, model))
+        refusal = tenant_refusal(runtime(self.task.app), payload)
+        if refusal is not None:
+            return self.refuse(refusal)
         try:
             return self.body(payload)
         except TaskFailed as exc:
@@ -331,7 +335,7 @@ class _Attempt:
             task_id=self.task_id,
             task_name=self.task.name,
             ad_account_id=payload.ad_account_id,
-            request=payload.model_dump(mode="json"),
+            request=request_of(payload),
             worker_id=worker_id(self.task),
             final_attempt=self.final,
             dry_run=isinstance(client, DryRunClient),
@@ -420,6 +424,19 @@ class _Attempt:
             tally=metrics.current_attempt().fields(),
             level=level,
         )
+
+
+def request_of(payload: BaseModel) -> dict[str, Any]:
+    """The validated payload as journaled (the request digest's base).
+
+    A `tenant_id` left unset is left out, so a payload without one keeps the digest it
+    had before payloads could name a tenant (a task redelivered across that upgrade must
+    not meet its own key as "another request").
+    """
+    request = payload.model_dump(mode="json")
+    if request.get("tenant_id", "") is None:
+        del request["tenant_id"]
+    return request
 
 
 def eager_sleep(seconds: float) -> None:
