@@ -102,6 +102,12 @@ def settings(
         if name.endswith("_url") and isinstance(value, str):
             value = _without_password(value)
         typer.echo(f"{name.upper()}={value}")
+    if not current.embedded and not current.encryption_keys:
+        typer.echo(
+            "snapfleet: SNAPFLEET_ENCRYPTION_KEY is not set: a worker and `connect` refuse to "
+            "start without it (`snapfleet keygen`)",
+            err=True,
+        )
 
 
 def _without_password(url: str) -> str:

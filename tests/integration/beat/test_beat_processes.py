@@ -141,8 +141,9 @@ def _assert_one_run_per_period(beats: Beats) -> None:
     for task in SYNC_JOBS:
         times = sorted(m["sent_at"] for m in beats.sent() if m["task"] == task)
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        # expires is stamped a few ms after the run is claimed: allow for that, not more.
-        assert all(gap >= SYNC_PERIOD_S - 0.5 for gap in gaps), (task, gaps)
+        # expires is stamped just after the run is claimed (later on a loaded machine);
+        # a second beat's run in the same period would be seconds, not a period, apart.
+        assert all(gap >= SYNC_PERIOD_S - 2 for gap in gaps), (task, gaps)
 
 
 def test_one_beat_runs_through_many_lock_extensions_and_starts_with_every_job(

@@ -133,3 +133,17 @@ def test_debug_shows_the_traceback_for_developers(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" in done.stderr or "Unusable" in done.stderr
     assert "hunter2-secret" not in done.stderr
+
+
+def test_a_fleet_worker_without_an_encryption_key_refuses_to_start(
+    tmp_path: Path, migrated_database: str, redis_url: str | None
+) -> None:
+    if redis_url is None:
+        pytest.skip("needs a real Redis (fleet mode)")
+    env = _env(tmp_path, DATABASE_URL=migrated_database, REDIS_URL=redis_url)
+    done = _snapfleet(env, "worker", "-Q", "nothing")
+    assert done.returncode == 2, done.stderr
+    assert "SNAPFLEET_ENCRYPTION_KEY" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    shown = _snapfleet(env, "settings")
+    assert "SNAPFLEET_ENCRYPTION_KEY is not set" in shown.stderr
