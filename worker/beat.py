@@ -136,7 +136,13 @@ class FleetScheduler(RedBeatScheduler):
 
     def tick(self, min: Any = min, **kwargs: Any) -> float:
         if not self._extend_lock():
-            self._wait_for_lock()
+            try:
+                self._wait_for_lock()
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                # Redis is down (a restart, a failover): stay standby and ask again next
+                # tick; raising here would end beat, and the fleet would run unscheduled.
+                logger.error("beat: Redis unreachable while waiting for the lock (%s)", exc)
+                return float(self.max_interval)
         self._record_tick()
         remaining = []
         try:
