@@ -324,7 +324,7 @@ def run(
         stats_since: datetime | None = None
         total_ticks = (hours + 1) * 60
         events = iter(schedule_events(world, max(1, hours - 1), START + timedelta(hours=1), rng,
-                                      per_kind=max(2, min(25, accounts // 400))))  # fmt: skip
+                                      per_kind=max(3, min(25, accounts // 100))))  # fmt: skip
         upcoming = next(events, None)
         tiers_seen: Counter[str] = Counter()
         wall = time.perf_counter()

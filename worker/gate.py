@@ -24,12 +24,16 @@ still holds exactly; the sync lane also has its own window per shared scope, che
 against `floor(limit * sync_share)`.
 
 Fairness, within a lane: accounts sharing the app or token window each get at most
-`ceil(lane_limit / active_accounts_of_the_lane)` of it, where an account is active when
-it asked in that lane in the last window. A lone account may use its lane's whole share;
-one busy account can't starve a quiet one. An account's use of a shared window is read
-from its own window of that lane, all its grants in the lane: exact for the app, an upper
-bound for a token (an account reached through two tokens counts both), so the share errs
-on the safe side.
+`max(1, floor(lane_limit / active_accounts_of_the_lane))` of it, where an account is
+active when it asked in that lane in the last window. A lone account may use its lane's
+whole share; one busy account can't starve a quiet one. Rounding down is what keeps a
+quiet account's slot free: with shares rounded up, seven busy accounts of 3 each fill a
+window of 20, and a quiet eighth that asks at a random moment finds it full every time.
+The cost is utilisation: with k active accounts up to k-1 slots of a window stay unused
+while every account is busy. An account's use of a shared window is read from its own
+window of that lane, all its grants in the lane: exact for the app, an upper bound for a
+token (an account reached through two tokens counts both), so the share errs on the safe
+side.
 
 Any Redis error (refused, timeout, script error) raises `snap.errors.QuotaUnavailable`:
 the gate fails closed and no request is sent.
@@ -120,7 +124,7 @@ local function share(active_key, limit)
   redis.call('ZREMRANGEBYSCORE', active_key, '-inf', floor_us)
   redis.call('ZADD', active_key, now_us, account_member)
   redis.call('PEXPIRE', active_key, ttl_ms)
-  return math.ceil(limit / redis.call('ZCARD', active_key))
+  return math.max(1, math.floor(limit / redis.call('ZCARD', active_key)))
 end
 
 local wait_us = wait_for(KEYS[1], live(KEYS[1]), account_limit)

@@ -139,3 +139,18 @@ def test_the_gated_transport_spends_the_lane_of_its_scope(gate_store: Any) -> No
     with gate_scope("app-1", "acct-1"):
         assert transport.handle_request(request).status_code == 200
     assert len(sent) == 1
+
+
+def test_seven_busy_accounts_leave_room_for_a_quiet_eighth(gate_store: Any) -> None:
+    # Given eight accounts active on an app window of 20 (each asked once),
+    gate = TokenGate(gate_store, limit=100, window_s=LONG_WINDOW_S, app_limit=20)
+    accounts = [f"busy-{i}" for i in range(7)]
+    for account in [*accounts, "quiet"]:
+        assert gate.try_acquire("app-1", account) == 0.0
+    # when the seven busy ones take all they can,
+    busy = sum(take(gate, account, 50) for account in accounts)
+    # I expect each held to floor(20 / 8) = 2, so the quiet one, asking whenever it
+    # likes, still finds its second slot; with shares rounded up (3 each) the seven would
+    # have filled the window and the quiet one would never get in.
+    assert busy == 7
+    assert take(gate, "quiet", 1) == 1
