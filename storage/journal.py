@@ -417,6 +417,32 @@ def release(
     return _finish(session, key, attempt, {"state": JournalState.PENDING.value}, now)
 
 
+def renew(
+    session: Session, held: list[tuple[str, int]], lease_s: float, *, now: datetime | None = None
+) -> int:
+    """The live attempts' heartbeat: push the lease of each (key, attempt) still in flight
+    `lease_s` past now. A key another attempt took (its attempt moved on) is left alone.
+    Returns how many leases were renewed."""
+    if not held:
+        return 0
+    now = now or utcnow()
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(JournalEntry)
+        .where(
+            JournalEntry.state == JournalState.IN_FLIGHT.value,
+            or_(
+                *(
+                    (JournalEntry.idempotency_key == key) & (JournalEntry.attempt == attempt)
+                    for key, attempt in held
+                )
+            ),
+        )
+        .values(lease_expires_at=now + timedelta(seconds=lease_s))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def get(session: Session, key: str) -> JournalEntry | None:
     stmt = select(JournalEntry).where(JournalEntry.idempotency_key == key)
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()

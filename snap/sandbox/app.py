@@ -87,6 +87,8 @@ def api_routes(state: SandboxState) -> list[Route]:
         r("/adaccounts/{id}", reads.get_one("adaccounts")),
         r("/media/{id}/upload", media.upload, "POST"),
         r("/media/{id}/multipart-upload-v2", media.multipart, "POST"),
+        r("/media/{id}/preview", media.rendition("preview")),
+        r("/media/{id}/thumbnail", media.rendition("thumbnail")),
     ]
     for kind in ("campaigns", "adsquads", "ads", "creatives", "media"):
         routes.append(r(f"/{kind}/{{id}}", reads.get_one(kind)))

@@ -98,10 +98,21 @@ class DeliveryView:
         return review_status_at(record, now, self.ledger.review_delay_s)
 
     def render(
-        self, record: Record, now: datetime, *, show_deleted: bool = False
+        self,
+        record: Record,
+        now: datetime,
+        *,
+        show_deleted: bool = False,
+        placement_v2: bool = True,
     ) -> dict[str, Any]:
-        """The entity as the API returns it, with its read-time fields filled in."""
+        """The entity as the API returns it, with its read-time fields filled in.
+
+        `placement_v2=False`: an ad squad read without `return_placement_v2=true`, which
+        seed 004 documents as the parameter "for retrieving placement_v2 attribute".
+        """
         entity = dict(record.entity)
+        if record.kind == "adsquads" and not placement_v2:
+            entity.pop("placement_v2", None)
         if record.kind in ("adaccounts", "campaigns", "adsquads", "ads"):
             entity["delivery_status"] = self.codes(record, now)
         if record.kind == "ads":

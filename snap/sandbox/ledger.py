@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from snap.sandbox.store import EntityStore, Record
+from snap.sandbox.store import REVIEW_AGAIN, EntityStore, Record
 
 HOUR = timedelta(hours=1)
 # Metric slots of one ad-hour.
@@ -208,14 +208,23 @@ def serving(ad: Record, hour: datetime, review_delay_s: int) -> bool:
 
 
 def review_status_at(ad: Record, when: datetime, review_delay_s: int) -> str:
-    """PENDING until the review delay has passed, then APPROVED, unless set by an admin."""
-    status = "PENDING"
-    if when >= ad.created + timedelta(seconds=review_delay_s):
-        status = "APPROVED"
-    for changed, forced in ad.review_history:
-        if changed <= when:
-            status = forced
-    return status
+    """PENDING until the review delay has passed, then APPROVED, unless set by an admin.
+
+    A review restarts when the ad's creative or its ad squad's targeting changes
+    (`REVIEW_AGAIN` in the history, in the order things happened): a verdict forced
+    before the restart belongs to the old review.
+    """
+    started, forced = ad.created, None
+    for changed, entry in ad.review_history:
+        if changed > when:
+            continue
+        if entry == REVIEW_AGAIN:
+            started, forced = changed, None
+        else:
+            forced = entry
+    if forced is not None:
+        return forced
+    return "APPROVED" if when >= started + timedelta(seconds=review_delay_s) else "PENDING"
 
 
 def local_date(when: datetime, tz: str) -> str:

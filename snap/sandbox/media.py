@@ -2,6 +2,12 @@
 chunked (`POST /media/{id}/multipart-upload-v2?action=INIT|ADD|FINALIZE`), per
 Snap docs: Media. INIT/ADD/FINALIZE parameters are accepted as form fields or as
 query parameters (clients do both). Answers carry the media object under `result`.
+
+`GET /media/{id}/preview` and `GET /media/{id}/thumbnail` are listed by the API
+reference's media section (seen in third-party clients); their answer's shape is
+unconfirmed, so the sandbox answers the closest documented reading: the envelope with
+the media's id and a link to the rendition (`preview_link` / `thumbnail_link`), and 400
+while the media is not READY (there is nothing to render yet).
 """
 
 from __future__ import annotations
@@ -117,3 +123,27 @@ def _finalize(state: SandboxState, record: Record, fields: dict[str, Any]) -> di
         raise bad_request(f"file_size: announced {session['file_size']} bytes, received {size}")
     del state.uploads[str(fields["upload_id"])]
     return _ready(state, record, session["file_name"], size)
+
+
+def rendition(kind: str):
+    """GET /media/{id}/preview or /thumbnail: a link to the rendition of READY media."""
+
+    def handler(state: SandboxState, call: Call) -> tuple[int, dict]:
+        with state.lock:
+            record = state.store.get("media", call.path_params["id"])
+            media = record.entity
+            if media.get("media_status") != "READY":
+                raise bad_request(
+                    f"media {media['id']} is {media.get('media_status')}: upload it first"
+                )
+            name = "thumbnail.jpg" if kind == "thumbnail" else "preview.mp4"
+            if kind == "preview" and media.get("type") == "IMAGE":
+                name = "preview.jpg"
+            return 200, {
+                "request_status": "SUCCESS",
+                "request_id": new_request_id(),
+                "media_id": media["id"],
+                f"{kind}_link": f"https://sandbox.invalid/media/{media['id']}/{name}",
+            }
+
+    return handler

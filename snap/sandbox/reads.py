@@ -4,7 +4,11 @@ Lists follow seed 003: `limit` 50..1000 pages the result ordered by created_at w
 absolute `paging.next_link` carrying an opaque cursor; `sort=updated_at-desc|
 created_at-desc` where documented, refused with `type`, `review_status` or
 `read_deleted_entities`; `read_deleted_entities=true` adds deleted entities with
-`deleted: true`. A get of a deleted entity is a 404 E3003, as for one that never was.
+`deleted: true`. A get of a deleted entity is a 404 E3003, as for one that never was,
+unless it asks `read_deleted_entities=true` (seeds 001 and 002 document the parameter on
+"Get a specific Ad/Campaign" too): then it answers the entity with `deleted: true`. Ad
+squads carry `placement_v2` only when read with `return_placement_v2=true` (seed 004,
+on the list and the single-entity routes alike).
 """
 
 from __future__ import annotations
@@ -62,9 +66,11 @@ def get_one(kind: str):
     """GET /v1/{kind}/{id}: a list of one, or 404 E3003 (also when deleted)."""
 
     def handler(state: SandboxState, call: Call) -> tuple[int, dict]:
+        deleted = call.flag("read_deleted_entities")
         with state.lock:
-            record = state.store.get(kind, call.path_params["id"])
-            return 200, entities_body(kind, [state.render(record)])
+            record = state.store.get(kind, call.path_params["id"], deleted_ok=deleted)
+            shown = state.render(record, show_deleted=deleted, placement_v2=_placement(call))
+            return 200, entities_body(kind, [shown])
 
     return handler
 
@@ -101,10 +107,18 @@ def _selected(state: SandboxState, parent_kind: str, kind: str, call: Call) -> l
     return records
 
 
+def _placement(call: Call) -> bool:
+    return call.flag("return_placement_v2")
+
+
 def _page(state: SandboxState, kind: str, records: list[Record], call: Call) -> dict[str, Any]:
     show_deleted = call.flag("read_deleted_entities")
+    placement = _placement(call)
     if not call.query.get("limit"):
-        return entities_body(kind, [state.render(r, show_deleted=show_deleted) for r in records])
+        rendered = [
+            state.render(r, show_deleted=show_deleted, placement_v2=placement) for r in records
+        ]
+        return entities_body(kind, rendered)
     limit = int(call.query["limit"])
     offset = decode_cursor(call.query["cursor"]) if call.query.get("cursor") else 0
     page = records[offset : offset + limit]
@@ -115,5 +129,5 @@ def _page(state: SandboxState, kind: str, records: list[Record], call: Call) -> 
         }
     else:
         extra["paging"] = {}
-    rendered = [state.render(r, show_deleted=show_deleted) for r in page]
+    rendered = [state.render(r, show_deleted=show_deleted, placement_v2=placement) for r in page]
     return entities_body(kind, rendered, **extra)

@@ -93,8 +93,12 @@ class SandboxState:
     def account_of(self, record: Record) -> Record:
         return self.store.get("adaccounts", record.ad_account_id or "")
 
-    def render(self, record: Record, *, show_deleted: bool = False) -> dict[str, Any]:
-        return self.delivery.render(record, self.settle(), show_deleted=show_deleted)
+    def render(
+        self, record: Record, *, show_deleted: bool = False, placement_v2: bool = True
+    ) -> dict[str, Any]:
+        return self.delivery.render(
+            record, self.settle(), show_deleted=show_deleted, placement_v2=placement_v2
+        )
 
     # Controls (also served under /_sandbox).
 

@@ -32,6 +32,10 @@ PARENT = {
 }
 
 
+# A `review_history` entry that starts a new review rather than forcing a verdict.
+REVIEW_AGAIN = "REVIEW_AGAIN"
+
+
 @dataclass
 class Record:
     """One stored entity and what the API does not show about it."""
@@ -45,6 +49,13 @@ class Record:
     status_history: list[tuple[datetime, str]] = field(default_factory=list)
     review_history: list[tuple[datetime, str]] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
+
+    def restart_review(self, now: datetime) -> None:
+        """seed 004: a targeting change pushes the ads back into review (an ad's creative
+        change too): PENDING again, approved after the review delay, whatever the last
+        verdict was."""
+        self.review_history.append((now, REVIEW_AGAIN))
+        self.review_reasons = []
 
     def status_at(self, when: datetime) -> str | None:
         """The entity's `status` as it was at `when` (for hour-by-hour delivery)."""

@@ -226,13 +226,28 @@ def _commit(state, kind, account, item, current, now) -> Record:
     changes["updated_at"] = iso(now)
     if current is not None:
         changes.pop("id", None)
+        back_to_review = _reviewed_again(state, kind, current, changes)
         state.store.update(current, changes, now=now)
+        for ad in back_to_review:
+            ad.restart_review(now)
         return current
     changes.pop("id", None)
     changes["created_at"] = changes["updated_at"]
     if kind == "media":
         changes["media_status"] = "PENDING_UPLOAD"
     return state.store.add(kind, changes, ad_account_id=account.entity["id"], now=now)
+
+
+def _reviewed_again(state: SandboxState, kind: str, current: Record, changes: Item) -> list[Record]:
+    """The ads an update sends back to review: seed 004 ("Updating the targeting of an Ad
+    Squad will push the ads back into review"), and an ad whose creative changes."""
+    field = {"adsquads": "targeting", "ads": "creative_id"}.get(kind)
+    if field is None or field not in changes or changes[field] == current.entity.get(field):
+        return []
+    if kind == "ads":
+        return [current]
+    ads = state.store.children("ads", "adsquads", current.entity["id"])
+    return [ad for ad in ads if ad.deleted_at is None]
 
 
 def delete(state: SandboxState, kind: str, entity_id: str) -> tuple[int, dict]:

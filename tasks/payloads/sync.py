@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tasks.payloads.common import AccountPayload, EntityId, Granularity, Payload, field_error
 
@@ -123,8 +123,10 @@ class JournalReap(Upkeep):
 class WebhookRegister(Payload):
     """snap.webhook.register: always `webhooks not supported on snapchat_ads` (Snap has none).
 
-    Any payload is accepted, so whatever the caller sends gets the guide's answer.
+    The fields a webhook request would carry are accepted, so the caller gets the guide's
+    answer rather than a refused payload; the task answers the same for any payload.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True)
     task_name: ClassVar[str] = "snap.webhook.register"
+    url: str | None = Field(default=None, description="where the caller wanted pushes")
+    events: list[str] | None = Field(default=None, description="which changes it wanted")

@@ -3,6 +3,7 @@
     task.py         `MutationTask`, the task base: validate the payload, resolve the
                     account, convert USD to micro-currency, map errors to result codes
     writes.py       one journaled write: key, claim, gate, send, record
+    heartbeat.py    a live attempt renews its journal leases and create locks while it runs
     reconcile.py    list-and-match: did a create whose answer was lost land after all?
     completer.py    beat re-drives unfinished journal keys; the reaper deletes old ones
     media_source.py where an upload's bytes come from (a checked URL or an allowed file)

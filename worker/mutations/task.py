@@ -72,7 +72,7 @@ from worker.errors import (
     GateTimeout,
     TaskFailed,
 )
-from worker.mutations import writes
+from worker.mutations import heartbeat, writes
 from worker.mutations.reconcile import as_dict
 from worker.mutations.writes import Done, RetryLater, Write, WriteContext
 from worker.results import failed, from_error, succeeded, validation_failure
@@ -330,6 +330,7 @@ class _Attempt:
 
     def write_context(self, rt: Runtime, payload: Any, client: SnapClient) -> WriteContext:
         s = self.settings
+        beat = heartbeat.for_runtime(rt, s.snapfleet_journal_lease_s)
         return WriteContext(
             session=rt.session,
             task_id=self.task_id,
@@ -339,8 +340,9 @@ class _Attempt:
             worker_id=worker_id(self.task),
             final_attempt=self.final,
             dry_run=isinstance(client, DryRunClient),
-            lock=redis_lock(rt, s.snapfleet_journal_lease_s),
+            lock=redis_lock(rt, s.snapfleet_journal_lease_s, beat),
             lease_s=s.snapfleet_journal_lease_s,
+            heartbeat=beat,
             max_attempts=s.snapfleet_journal_max_attempts,
             skew_s=s.snapfleet_reconcile_skew_s,
             recheck_s=s.snapfleet_reconcile_recheck_s,
@@ -450,13 +452,16 @@ def worker_id(task: Task) -> str:
     return f"{host}:{os.getpid()}:{threading.get_ident()}"[:128]
 
 
-def redis_lock(rt: Runtime, timeout_s: float) -> Callable[[str], Any]:
+def redis_lock(
+    rt: Runtime, timeout_s: float, beat: heartbeat.Heartbeat | None = None
+) -> Callable[[str], Any]:
     """The create lock: a redis-py Lock on the gate's own store (dead store: no lock, no send).
 
     Redis rather than a row lock: the lock spans a Snap request, and a database
     transaction held open across the network would pin a connection for its length. It
-    expires with the journal lease (`timeout_s`): a holder that died frees it when its
-    key becomes claimable again, and a live holder past its lease is fenced by the journal.
+    expires with the journal lease (`timeout_s`) and the heartbeat renews both while the
+    attempt lives: a holder that died frees it within one lease, and a live holder whose
+    lease lapsed anyway is fenced by the journal.
     """
 
     @contextlib.contextmanager
@@ -466,7 +471,8 @@ def redis_lock(rt: Runtime, timeout_s: float) -> Callable[[str], Any]:
             left_ms = rt.gate.redis.pttl(name)
             raise CreateLockBusy(max(1.0, (left_ms or 1000) / 1000))
         try:
-            yield
+            with beat.lock(lock) if beat is not None else contextlib.nullcontext():
+                yield
         finally:
             with contextlib.suppress(Exception):  # expired: the next holder is fenced
                 lock.release()

@@ -1,7 +1,8 @@
 """One journaled write to Snap: key, claim, gate, send, record. The exactly-once core.
 
     key = uuid5(NAMESPACE, f"{task_id}:{step}")       stable across Celery retries
-    claim(key)                                        storage.journal: one holder at a time
+    claim(key)                                        storage.journal: one holder at a time,
+                                                      its lease renewed while held (heartbeat)
       succeeded   -> the recorded entity, no request  (a redelivered or re-run task)
       failed      -> TaskFailed(recorded error)
       held        -> RetryLater(lease left)
@@ -190,6 +191,7 @@ class WriteContext:
     recheck_s: float = 10.0
     name_tag: bool = False
     keys: list[str] = field(default_factory=list)  # every key this attempt touched
+    heartbeat: Any = None  # worker.mutations.heartbeat.Heartbeat: renews the lease while held
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,12 @@ def run(ctx: WriteContext, write: Write) -> Done:
     claim = _claim(ctx, write, key)
     if not claim.won:
         return _settled(claim.entry)
+    beating = ctx.heartbeat.key(key, claim.entry.attempt) if ctx.heartbeat else None
+    with beating or contextlib.nullcontext():
+        return _run_claimed(ctx, write, key, claim)
+
+
+def _run_claimed(ctx: WriteContext, write: Write, key: str, claim: journal.Claim) -> Done:
     attempt = claim.entry.attempt
     item = _item(ctx, write, key)
     if write.op != "create":

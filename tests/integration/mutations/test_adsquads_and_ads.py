@@ -88,6 +88,11 @@ def test_an_ad_naming_a_missing_creative_is_reported_with_the_documented_order(
         },
     )
     assert result["status"] == "failed" and result["code"] == "not_found"
-    assert f"creative_id {missing}" in result["message"]
-    assert "upload media -> create creative" in result["message"]
+    # The guide's troubleshooting words, then which creative and account
+    assert result["message"].startswith(
+        "creative_id references a missing creative — Snap's ad references creatives by id. "
+        "Make sure to upload media first (upload_media), then create the creative "
+        "(create_creative), and finally create the ad with the resulting creative_id"
+    )
+    assert f"creative {missing}" in result["message"]
     assert len(writes(fleet)) == before  # no ad was sent

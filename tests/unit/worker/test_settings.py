@@ -98,12 +98,14 @@ def test_cli_masks_passwords_in_service_urls(monkeypatch: pytest.MonkeyPatch) ->
     assert "REDIS_URL=redis://:***@cache:6379/0" in result.output
 
 
-def test_a_journal_lease_shorter_than_an_attempt_is_refused(
+def test_a_journal_lease_may_be_shorter_than_an_attempt_its_heartbeat_renews_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # 60 s of client retries, then 2 x (30 s request + 2 s gate wait): 124 s.
-    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "124")
-    with pytest.raises(ValidationError, match=r"must exceed the longest attempt.*= 124"):
+    # 60 s of client retries, then 2 x (30 s request + 2 s gate wait): 124 s; the live
+    # attempt renews its lease every third of it, so a short lease is safe and fast.
+    assert Settings().snapfleet_journal_lease_s == 30
+    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "6")
+    assert Settings().snapfleet_journal_lease_s == 6
+    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "2")
+    with pytest.raises(ValidationError, match="snapfleet_journal_lease_s"):
         Settings()
-    monkeypatch.setenv("SNAPFLEET_JOURNAL_LEASE_S", "125")
-    assert Settings().snapfleet_journal_lease_s == 125
