@@ -10,6 +10,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     stats        daily and hourly stats rows, USD filled when an FX rate arrives
     fx           FX rates to USD
     journal      the mutation journal: claim, lease, fenced outcomes
+    receipts     mutation messages a worker node holds, before any journal row
     journal_ops  the journal by hand: list it, read one key, reopen one for a replay
     events       state-change events, one row per transition
     experiments  experiments and their variants

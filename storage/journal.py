@@ -443,6 +443,23 @@ def renew(
     return result.rowcount
 
 
+def expire_holder(session: Session, worker_prefix: str, *, now: datetime | None = None) -> int:
+    """A holder is known dead (its pool child was lost): its in-flight leases end now, so
+    the redelivered task reconciles at once instead of waiting for them to lapse."""
+    now = now or utcnow()
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(JournalEntry)
+        .where(
+            JournalEntry.state == JournalState.IN_FLIGHT.value,
+            JournalEntry.worker_id.startswith(worker_prefix, autoescape=True),
+            JournalEntry.lease_expires_at > now,
+        )
+        .values(lease_expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def get(session: Session, key: str) -> JournalEntry | None:
     stmt = select(JournalEntry).where(JournalEntry.idempotency_key == key)
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()

@@ -10,6 +10,7 @@ from storage.models.experiments import Experiment, Variant
 from storage.models.journal import TERMINAL_STATES, JournalEntry, JournalState
 from storage.models.mirrors import Ad, AdSquad, Campaign, Creative, Media
 from storage.models.onboarding import AuthorizationState, StatsBackfill
+from storage.models.receipts import TaskReceipt
 from storage.models.stats import DailyStat, FxRate, HourlyStat, StatsFinality
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "StatsBackfill",
     "StatsFinality",
     "StatsMode",
+    "TaskReceipt",
     "Variant",
 ]

@@ -9,10 +9,12 @@ the same idempotency keys, so its steps replay what succeeded and reconcile what
 have landed (list and match), never a blind second write. The journal's attempt cap
 bounds how often one key is driven.
 
-What is re-driven: `unknown`, `pending` (released for a retry that never came) and
+What is re-driven: `unknown`, `pending` (released for a retry that never came),
 `in_flight` whose lease expired (its worker died mid-request: the row is marked
-`unknown` first). Not `quota_unavailable`: that outcome was reported to the runner,
-which may already have enqueued the mutation again under a new task id.
+`unknown` first), and tasks a node received but died holding before any journal row
+(their receipt's lease lapsed: `storage.receipts`, `worker.mutations.recovery`). Not
+`quota_unavailable`: that outcome was reported to the runner, which may already have
+enqueued the mutation again under a new task id.
 
 Not `maybe_created` either: a create whose attempts ran out with its outcome unknown is
 never sent again. Each sweep lists its parent's entities and matches it instead
@@ -31,7 +33,7 @@ from typing import Any
 
 from celery import Celery
 
-from storage import journal, mirrors
+from storage import journal, mirrors, receipts
 from storage.errors import StaleAttempt
 from storage.models.journal import JournalEntry, JournalState
 from worker.mutations.reconcile import Lookup, children_lister, find
@@ -63,10 +65,29 @@ def redrive_stale(runtime: Runtime, celery: Celery, *, limit: int = 100) -> list
             _settle_expired_lease(session, row)
         journal.touch(session, [row.idempotency_key for row in rows])
         tasks = _tasks(rows)
+    tasks.update(_lapsed_receipts(runtime, set(tasks), limit))
     for task_id, (task_name, payload) in tasks.items():
         celery.send_task(task_name, kwargs=payload, task_id=task_id)
         logger.info("completer: re-drove %s %s", task_name, task_id)
     return [Redrive(task_id, name) for task_id, (name, _) in tasks.items()]
+
+
+def _lapsed_receipts(
+    runtime: Runtime, already: set[str], limit: int
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Tasks a dead node held (received, maybe started, never ended): sent again by id.
+
+    The same task id replays what the journal recorded and reconciles what may have
+    landed, so a message the broker also redelivers later only finds the work done.
+    """
+    lease_s = runtime.settings.snapfleet_journal_lease_s
+    with runtime.session() as session:
+        found = {}
+        for receipt in receipts.lapsed(session, limit=limit):
+            receipts.mark_redriven(session, receipt.task_id, lease_s)
+            if receipt.task_id not in already and receipt.payload is not None:
+                found[receipt.task_id] = (receipt.task_name, dict(receipt.payload))
+    return found
 
 
 def _settle_expired_lease(session: Any, row: JournalEntry) -> None:

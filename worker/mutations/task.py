@@ -72,7 +72,7 @@ from worker.errors import (
     GateTimeout,
     TaskFailed,
 )
-from worker.mutations import heartbeat, writes
+from worker.mutations import heartbeat, recovery, writes
 from worker.mutations.reconcile import as_dict
 from worker.mutations.writes import Done, RetryLater, Write, WriteContext
 from worker.results import failed, from_error, succeeded, validation_failure
@@ -219,6 +219,8 @@ class MutationTask(Task):
     """Celery Task base of every `snap.*` mutation. Options: `payload_model=` (required)."""
 
     payload_model: ClassVar[type[BaseModel] | None] = None
+    # The main process's side of each message: receipt, lost pool child (recovery.py).
+    Request = recovery.MutationRequest
     typing = False  # the body takes a Mutation, the message carries the payload as kwargs
     # The base decides every retry (journal first); Celery's autoretry stays off.
     autoretry_for = ()

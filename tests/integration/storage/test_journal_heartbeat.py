@@ -70,3 +70,13 @@ def test_a_dead_holder_frees_its_key_within_a_lease(factory: sessionmaker[Sessio
     time.sleep(LEASE_S + 0.5)
     retaken = _claim(factory, key, "other:2:2")
     assert retaken.won and retaken.reconcile
+
+
+def test_a_holder_known_lost_frees_its_keys_at_once(factory: sessionmaker[Session]) -> None:
+    key = writes.idempotency_key("task-hb", "update")
+    assert _claim(factory, key, "node1@h:4242:140").won
+    with factory.begin() as s:
+        assert journal.expire_holder(s, "node1@h:424:") == 0  # another pid: nothing
+        assert journal.expire_holder(s, "node1@h:4242:") == 1
+    retaken = _claim(factory, key, "node1@h:5151:140")
+    assert retaken.won and retaken.reconcile
