@@ -26,6 +26,8 @@ from tasks.payloads import (
     ConnectionComplete,
     ConnectionDisconnect,
     ConnectionRefresh,
+    payload_model,
+    validate_payload,
 )
 from worker.connections import authorize as onboarding
 from worker.connections.tokens import due_connection_ids, refresh_connection
@@ -73,8 +75,12 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
 
 
 @shared_task(bind=True, name=REFRESH_DUE_TASK)
-def refresh_due(self: Task) -> dict[str, Any]:
+def refresh_due(self: Task, **payload: Any) -> dict[str, Any]:
     """Beat: enqueue one `snap.connection.refresh` per connection due within the margin."""
+    try:
+        validate_payload(REFRESH_DUE_TASK, payload)  # beat sends none; anything else is refused
+    except PayloadError as exc:
+        return validation_failure(exc, payload_model(REFRESH_DUE_TASK))
     due = due_connection_ids(runtime(self.app))
     for connection_id in due:
         self.app.send_task(REFRESH_TASK, kwargs={"connection_id": str(connection_id)})

@@ -77,8 +77,14 @@ EntityId = Annotated[
 ]
 TenantId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S+$")]
 Name = Annotated[str, StringConstraints(max_length=rules.NAME_MAX_LEN), AfterValidator(not_blank)]
-UsdAmount = Annotated[Decimal, Field(ge=0, decimal_places=6, allow_inf_nan=False)]
-"""A non-negative USD amount with at most 6 decimals (one micro); 0.1 stays Decimal('0.1')."""
+# An absurd amount is refused here, not by Snap: a billion USD is 10**15 micro, and even
+# in a currency worth 1/10,000 of a dollar its micro amount stays inside Snap's int64.
+USD_AMOUNT_MAX = Decimal(1_000_000_000)
+UsdAmount = Annotated[
+    Decimal, Field(ge=0, le=USD_AMOUNT_MAX, decimal_places=6, allow_inf_nan=False)
+]
+"""A USD amount from 0 to a billion with at most 6 decimals (one micro); 0.1 stays
+Decimal('0.1')."""
 Targeting = dict[str, Any]
 
 Status = Literal["ACTIVE", "PAUSED"]

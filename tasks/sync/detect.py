@@ -19,7 +19,7 @@ from celery import shared_task
 from pydantic import ValidationError as PayloadError
 
 from snap.errors import WebhooksNotSupported
-from tasks.payloads import DetectRun, validate_payload
+from tasks.payloads import DetectRun, payload_model, validate_payload
 from worker import clock
 from worker.app import gate_redis
 from worker.errors import Code
@@ -118,6 +118,10 @@ def _fan_out(task: SyncTask, p: DetectRun, *, unfiltered: bool) -> dict[str, Any
 @shared_task(bind=True, base=SyncTask, name=DELIVER)
 def deliver(self: SyncTask, **payload: Any) -> dict[str, Any]:
     """Hand undelivered events to the runner (beat sweep: retried until delivered)."""
+    try:
+        validate_payload(DELIVER, payload)  # beat sends none; anything else is refused
+    except PayloadError as exc:
+        return validation_failure(exc, payload_model(DELIVER))
     return {"status": "succeeded", **events.deliver_pending(self.app, self.runtime)}
 
 

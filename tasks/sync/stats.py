@@ -40,6 +40,9 @@ def pull(self: SyncTask, **payload: Any) -> dict[str, Any]:
         return validation_failure(exc, StatsPull)
     assert isinstance(p, StatsPull)
     refusal = tenant_refusal(self.runtime, p)
+    if refusal is not None and refusal["code"] == Code.NOT_CONNECTED:
+        # A read of an account nobody holds has nothing to do, as for a disconnected one.
+        return {**skipped(Code.NOT_CONNECTED, refusal["message"]), "errors": refusal["errors"]}
     if refusal is not None:
         return refusal
     granularity = p.granularity if "granularity" in p.model_fields_set else None
