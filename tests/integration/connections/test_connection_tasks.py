@@ -177,7 +177,47 @@ def test_a_revoked_token_reads_as_the_guides_message(fleet: Fleet) -> None:
     refresh = [t for t in state.tokens.issued if t in state.tokens._refresh][-1]
     assert state.tokens.revoke(refresh)
     listed = _call(
-        fleet, "snap.organizations.list", {"connection_id": str(done["connection_id"]), "fresh": True}
+        fleet,
+        "snap.organizations.list",
+        {"connection_id": str(done["connection_id"]), "fresh": True},
     )
     assert (listed["status"], listed["code"]) == ("failed", "unauthorized"), listed
     assert listed["message"] == "Snapchat Ads /me returned 401"
+
+
+def test_a_connection_may_ask_for_a_backfill_at_connect(fleet_worker: Fleet) -> None:
+    import time
+    from datetime import date, timedelta
+
+    from storage import backfills as backfill_repo
+    from storage.errors import NotFound
+
+    fleet = fleet_worker
+    tenant = f"tenant-{uuid.uuid4().hex[:6]}"
+    since = date.today() - timedelta(days=3)
+    authorized = fleet.call(
+        "snap.connection.authorize",
+        {"tenant_id": tenant, "redirect_uri": REDIRECT_URI, "backfill_since": since.isoformat()},
+    )
+    redirect = _approve(fleet, authorized["authorization_url"])
+    task_id = str(uuid.uuid4())
+    done = fleet.call("snap.connection.complete", redirect, task_id=task_id)
+    assert done["status"] == "succeeded", done
+    asked = {b["ad_account_id"]: b["task_id"] for b in done["backfills"]}
+    assert set(asked) == set(done["ad_account_ids"])
+    # Each account's backfill runs on the sync queue, from the day asked for
+    deadline = time.monotonic() + 60
+    while True:
+        with fleet.runtime.session() as session:
+            states = {}
+            for account, backfill_id in asked.items():
+                try:
+                    row = backfill_repo.for_task(session, backfill_id)
+                    states[account] = (row.state, row.since)
+                except NotFound:  # not started yet
+                    states[account] = None
+        if all(s is not None and s[0] != "running" for s in states.values()):
+            break
+        assert time.monotonic() < deadline, states
+        time.sleep(0.2)
+    assert all(s == ("succeeded", since) for s in states.values()), states
