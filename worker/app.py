@@ -26,8 +26,8 @@ from typing import Any
 from celery import Celery, bootsteps
 from kombu import Exchange, Queue
 
-from worker import banner  # noqa: F401 (the dry-run banner's Celery signal handlers)
-from worker import metrics, task_events  # noqa: F401 (their Celery signal handlers)
+# Imported for their Celery signal handlers: the dry-run banner, metrics, task events.
+from worker import banner, metrics, task_events  # noqa: F401
 from worker.gate import TokenGate
 from worker.settings import Settings, get_settings
 

@@ -53,8 +53,8 @@ class AdAccountsList(ConnectionScoped):
 
     task_name: ClassVar[str] = "snap.adaccounts.list"
     organization_id: EntityId | None = None
-    statuses: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] | None = (
-        Field(default=None, min_length=1, description="only these ad account statuses")
+    statuses: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] | None = Field(
+        default=None, min_length=1, description="only these ad account statuses"
     )
     fresh: bool = Field(False, description="read the organizations' ad accounts from Snap first")
 

@@ -38,7 +38,7 @@ The dashboard and the autonomous-growth runner talk to the fleet only by task na
 
 ```python
 result = celery.send_task("snap.campaign.create", kwargs=payload, task_id=my_id)
-answer = result.get(timeout=60, propagate=False)   # a dict, see "Results" below
+answer = result.get(timeout=60, propagate=False)  # a dict, see "Results" below
 ```
 
 - **Payloads** are JSON objects validated before anything else happens: an unknown field,
@@ -62,12 +62,7 @@ answer = result.get(timeout=60, propagate=False)   # a dict, see "Results" below
 
 Every task returns a JSON object whose first key is `status`:
 
-| `status` | meaning |
-|---|---|
-| `succeeded` | done; `dry_run` says whether writes were simulated, `snap_id` names what a write made or changed |
-| `failed` | not done: `code` (below) says why and whether sending it again can help, `message` says it in words (Snap's own, e.g. `Snapchat Ads create_campaign: 429 — ...`) |
-| `skipped` | a periodic job had nothing to do (`code` `already_ran`, or an account whose connection needs re-authorisation) |
-| `unknown` | a create's answer was lost and its attempts ran out (`code` `maybe_created`); never sent again, adopted if it appears |
+{statuses}
 
 **How failures arrive.** A failure is a *returned* result, not an exception: the result
 backend stores every outcome above in Celery state `SUCCESS`, so
@@ -121,6 +116,18 @@ once and sends it to the runner as a task: name `SNAPFLEET_EVENTS_TASK` (default
 
 {task_index}
 """
+
+
+STATUSES = (
+    ("succeeded", "done; `dry_run` says whether writes were simulated, `snap_id` names what "
+     "a write made or changed"),
+    ("failed", "not done: `code` (below) says why and whether sending it again can help, "
+     "`message` says it in words (Snap's own, e.g. `Snapchat Ads create_campaign: 429 — ...`)"),
+    ("skipped", "a periodic job had nothing to do (`code` `already_ran`, or an account whose "
+     "connection needs re-authorisation)"),
+    ("unknown", "a create's answer was lost and its attempts ran out (`code` "
+     "`maybe_created`); never sent again, adopted if it appears"),
+)  # fmt: skip
 
 
 def _type(schema: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -186,7 +193,10 @@ def render() -> str:
         meaning = code.meaning.replace("|", "\\|")
         codes.append(f"| `{code.value}` | {meaning} | {'yes' if code.retry_helps else 'no'} |")
     index = "\n".join(f"- [`{n}`](#{n.replace('.', '')}): {s}" for n, s in summaries.items())
+    statuses = ["| `status` | meaning |", "|---|---|"]
+    statuses += [f"| `{status}` | {meaning} |" for status, meaning in STATUSES]
     intro = INTRO.format(
+        statuses="\n".join(statuses),
         validation=json.dumps(VALIDATION_FAILURE_EXAMPLE, indent=2),
         codes="\n".join(codes),
         event_rows="\n".join(_rows(EventMessage, with_required=False)),
