@@ -22,11 +22,15 @@ The runner enqueues a task by name with a JSON payload:
 `tasks/payloads/` (`TASK_PAYLOADS`); `snapfleet schema` lists the tasks,
 `snapfleet schema TASK` prints a payload's JSON schema and `--example` a valid payload.
 
-- Money is in USD (`*_usd`): a JSON number or a string, non-negative, at most 6 decimals,
-  kept as an exact `Decimal` (`0.1` stays `0.1`). The task converts it to the ad account's
+- Money is in USD (`*_usd`): a JSON number or a string, from 0 to a billion, at most 6
+  decimals, kept as an exact `Decimal` (`0.1` stays `0.1`). The task converts it to the ad account's
   micro-currency with the account's FX rate; `roas_value` is a ratio (1.5 = 1.5x), not money.
 - Datetimes are ISO-8601 with an offset (`2026-03-01T00:00:00-08:00`); an end must follow its start.
 - Unknown fields are refused by name; every entity payload names its `ad_account_id`.
+- An ad account payload may also name its `tenant_id` (the dashboard tenant asking): an
+  ad account another tenant's connection owns is then refused before any request, with
+  the `validation` result naming `ad_account_id` (never whose account it is). An ad
+  account no connection holds is refused the same way, with `not_connected`.
 - Creates ship `PAUSED` unless `status` says `ACTIVE`. Update, pause and resume read the
   entity and send it back with the change, so Snap's required update fields (seeds 001,
   002, 004) are always present; pause/resume change only `status`.
