@@ -35,8 +35,7 @@ from snap.errors import QuotaUnavailable, SnapError
 from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
 from worker import logs
-from worker.errors import AccountNotConnected, TaskFailed
-from worker.gate import GateTimeout
+from worker.errors import GateTimeout, TaskError, TaskFailed
 from worker.mutations.task import backoff_s, eager_sleep, worker_id
 from worker.mutations.writes import idempotency_key, request_digest
 from worker.results import failed, from_error, validation_failure
@@ -104,13 +103,11 @@ class RunnerTask(Task):
     def _outcome(self, exc: Exception) -> dict[str, Any]:
         if isinstance(exc, TaskFailed):
             return exc.result
-        if isinstance(exc, AccountNotConnected):
-            return failed(AccountNotConnected.code, str(exc))
         if _transient(exc):
             self._retry(exc)
-            return from_error(exc) if isinstance(exc, SnapError) else _gate_result(exc)
-        if isinstance(exc, SnapError):
             return from_error(exc)
+        if isinstance(exc, SnapError | TaskError):
+            return from_error(exc)  # Snap's answer, or the fleet's own refusal: its code
         logger.exception("task: %s[%s] raised %s", self.name, self.task_id, exc)
         self._retry(exc)
         return failed("internal", f"{type(exc).__name__}: {logs.redact_text(str(exc))}")
@@ -167,10 +164,6 @@ def _transient(exc: Exception) -> bool:
     if isinstance(exc, GateTimeout | QuotaUnavailable):
         return True
     return isinstance(exc, SnapError) and bool(getattr(exc, "retryable", False))
-
-
-def _gate_result(exc: Exception) -> dict[str, Any]:
-    return failed(str(getattr(exc, "code", "rate_limited")), str(exc))
 
 
 # Payload keys whose values are credentials of the OAuth flow: never journaled.
