@@ -153,8 +153,9 @@ class Settings(BaseSettings):
     snapfleet_reconcile_recheck_s: float = Field(
         10.0,
         ge=0,
-        description="a reconcile that finds nothing looks again after this long before "
-        "re-sending a create (listings may lag; 0 = send at once)",
+        description="a reconcile that finds nothing looks again after this long (at most "
+        "SNAPFLEET_TASK_RETRY_BACKOFF_MAX_S) before re-sending a create (listings may lag; "
+        "0 = send at once)",
     )
     snapfleet_stats_pull_period_s: int = Field(3600, ge=60, description="beat: snap.stats.pull_all")
     snapfleet_sync_period_s: int = Field(
@@ -341,16 +342,6 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SNAPCHAT_ADS_LIVE_MODE=true needs SNAPCHAT_ADS_CLIENT_ID and "
                 "SNAPCHAT_ADS_CLIENT_SECRET"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _recheck_fits_a_retry(self) -> Settings:
-        # The second look is a Celery retry: a countdown capped below the delay would come
-        # back early, spend an attempt and wait again.
-        if self.snapfleet_reconcile_recheck_s > self.snapfleet_task_retry_backoff_max_s:
-            raise ValueError(
-                "SNAPFLEET_RECONCILE_RECHECK_S must not exceed SNAPFLEET_TASK_RETRY_BACKOFF_MAX_S"
             )
         return self
 

@@ -347,7 +347,8 @@ class _Attempt:
             heartbeat=beat,
             max_attempts=s.snapfleet_journal_max_attempts,
             skew_s=s.snapfleet_reconcile_skew_s,
-            recheck_s=s.snapfleet_reconcile_recheck_s,
+            # The second look is a Celery retry, whose countdown the backoff cap bounds.
+            recheck_s=min(s.snapfleet_reconcile_recheck_s, s.snapfleet_task_retry_backoff_max_s),
             name_tag=s.snapfleet_reconcile_name_tag,
         )
 
