@@ -47,3 +47,18 @@ def test_the_message_sent_for_an_event_is_the_documented_one() -> None:
     assert set(sent) == set(EventMessage.model_fields)
     assert EventMessage.model_validate(sent).kind == "ad_disapproved"
     assert message_id(event) == f"snap-event-{'a' * 32}"
+
+
+def test_schema_events_prints_the_event_messages_json_schema() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tasks.payloads import event_schema
+    from worker.cli import app
+
+    result = CliRunner().invoke(app, ["schema", "--events"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed == event_schema()
+    assert set(printed["required"]) >= {"event_id", "transition_key", "kind", "detected_at"}
