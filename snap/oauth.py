@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from snap.errors import ConnectError, OutcomeUnknown, ServerError, Unauthorized
+from snap.errors import ConnectError, OutcomeUnknown, RateLimited, ServerError, Unauthorized
 
 SCOPE = "snapchat-marketing-api"
 DEFAULT_REFRESH_MARGIN_S = 300.0
@@ -117,7 +117,10 @@ def _token_request(
     response = _post_form(f"{oauth_url.rstrip('/')}/access_token", body, grant, http)
     payload = _json_or_empty(response)
     if response.status_code >= 400 or "access_token" not in payload:
-        raise _token_error(response.status_code, payload, grant, (client_secret, *secrets))
+        error = _token_error(response.status_code, payload, grant, (client_secret, *secrets))
+        if isinstance(error, RateLimited):
+            error.retry_after_s = _retry_after_s(response)
+        raise error
     return TokenSet(
         access_token=str(payload["access_token"]),
         refresh_token=payload.get("refresh_token") or None,
@@ -153,16 +156,27 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
+def _retry_after_s(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
+
+
 def _token_error(
     status: int, payload: dict[str, Any], grant: str, secrets: tuple[str, ...]
-) -> Unauthorized | ServerError:
-    """Unauthorized for a refused grant (OAuth `error`), ServerError for a 5xx."""
+) -> Unauthorized | ServerError | RateLimited:
+    """Unauthorized for a refused grant (OAuth `error`), ServerError for a 5xx, and
+    RateLimited for a 429: Snap's per-app limit counts token requests too, and a refresh
+    turned away for the rate says nothing about the refresh token."""
     said = " — ".join(
         _scrub(str(payload[k]), secrets) for k in ("error", "error_description") if payload.get(k)
     )
     operation = f"oauth {grant}"
     message = f"Snapchat Ads {operation}: {status}" + (f" — {said}" if said else "")
-    cls = ServerError if status >= 500 else Unauthorized
+    cls: type[Unauthorized | ServerError | RateLimited] = (
+        ServerError if status >= 500 else RateLimited if status == 429 else Unauthorized
+    )
     return cls(message, operation=operation, http_status=status, error_code=payload.get("error"))
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from snap.errors import ConnectError, ServerError, Unauthorized
+from snap.errors import ConnectError, RateLimited, ServerError, Unauthorized
 from snap.oauth import (
     OAuthTokenProvider,
     StaticTokenProvider,
@@ -105,6 +105,21 @@ def test_refused_grant_is_unauthorized_without_secrets():
     assert err.error_code == "invalid_grant" and err.http_status == 400
     for text in (str(err), repr(err), str(err.to_result())):
         assert SECRET not in text and REFRESH not in text
+
+
+def test_a_429_from_the_token_endpoint_is_rate_limited_not_a_refused_grant():
+    # Snap's per-app limit counts token requests too (found by the soak: a refresh over the
+    # limit was read as a refused grant, and the connection marked as needing re-auth).
+    answer = httpx.Response(
+        429, json={"error": "rate_limited", "error_description": "over the app rate"},
+        headers={"Retry-After": "2"},
+    )  # fmt: skip
+    with httpx.Client(transport=Wire(answer).transport) as http, pytest.raises(RateLimited) as e:
+        refresh_access_token(
+            OAUTH_URL, client_id="cid", client_secret=SECRET, refresh_token=REFRESH, http=http
+        )
+    assert not isinstance(e.value, Unauthorized)
+    assert e.value.http_status == 429 and e.value.retry_after_s == 2.0
 
 
 def test_token_endpoint_5xx_and_connect_errors():
