@@ -19,16 +19,20 @@ the repr of a failure starts `{'status': 'failed'`.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from celery import Task
 from celery.signals import worker_init
 from celery.worker.request import Request
+from kombu.utils.imports import symbol_by_name
 
 __all__ = ["FLEET_REQUEST", "FleetRequest", "failure_text", "use_fleet_requests"]
 
 FLEET_REQUEST = "worker.task_events:FleetRequest"
+
+logger = logging.getLogger("snapfleet.worker")
 
 _FAILED = re.compile(r"^\{'status': 'failed'")
 _CODE = re.compile(r"'code': '([^']*)'")
@@ -59,11 +63,26 @@ class FleetRequest(Request):
         super().send_event(type, **fields)
 
 
-def use_fleet_requests(celery: Any) -> None:
-    """Give every task of `celery` still on Celery's own request class the fleet's."""
-    for task in celery.tasks.values():
+def use_fleet_requests(celery: Any) -> list[str]:
+    """Give every task of `celery` still on Celery's own request class the fleet's.
+
+    A task base with a request class of its own must derive it from `FleetRequest`;
+    the names of the tasks whose class does not are returned (and logged).
+    """
+    foreign = []
+    for name, task in celery.tasks.items():
         if task.Request == Task.Request:
             task.Request = FLEET_REQUEST
+        elif not issubclass(symbol_by_name(task.Request), FleetRequest):
+            foreign.append(name)
+    if foreign:
+        logger.warning(
+            "worker: %d task(s) use a request class that is not a FleetRequest; Flower "
+            "will show their returned failures as successes: %s",
+            len(foreign),
+            ", ".join(sorted(foreign)),
+        )
+    return foreign
 
 
 @worker_init.connect

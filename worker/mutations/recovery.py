@@ -36,6 +36,7 @@ from sqlalchemy.pool import NullPool
 from storage import journal, receipts
 from storage.db import make_engine, session_factory
 from worker.settings import Settings
+from worker.task_events import FleetRequest
 
 logger = logging.getLogger("snapfleet.recovery")
 
@@ -125,10 +126,11 @@ def node(request: Request) -> Node | None:
     return _NODE
 
 
-class MutationRequest(Request):
+class MutationRequest(FleetRequest):
     """The main process's view of one mutation message: its receipt closed when the message
     is acknowledged or rejected (every end of an acks_late task passes one of them: done,
-    failed, retried as a new message, handed back), a lost pool child's leases freed."""
+    failed, retried as a new message, handed back), a lost pool child's leases freed.
+    A FleetRequest, so a returned failure still reaches Flower as task-failed."""
 
     def acknowledge(self) -> None:
         try:

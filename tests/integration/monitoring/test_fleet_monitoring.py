@@ -9,6 +9,7 @@ shipped alert rules loaded. The runner's side is a plain Celery app sending by n
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -43,6 +44,7 @@ REDIRECT_URI = "https://dashboard.example/oauth/snap"
 FLOWER_LOGIN = ("ops", "flower-pass-1")
 PROMETHEUS = shutil.which("prometheus")
 CREATES = 6
+CREATE = "snap.campaign.create"
 
 
 def _free_port() -> int:
@@ -145,6 +147,7 @@ def fleet(
         "SNAPFLEET_HOME": str(tmp / "home"),
         "SNAPFLEET_METRICS_PORT": str(metrics_port),
         "SNAPFLEET_METRICS_ADDR": "127.0.0.1",
+        "SNAPFLEET_LOG_FORMAT": "json",
     }
     env.pop("FLOWER_BASIC_AUTH", None)
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the worker makes its own
@@ -204,9 +207,19 @@ def fleet(
                     "prometheus")  # fmt: skip
         _wait_until(lambda: httpx.get(f"{fleet.flower}/healthcheck", auth=FLOWER_LOGIN,
                                       timeout=1).is_success, "flower")  # fmt: skip
+        _wait_until(lambda: _flower_listening(fleet), "flower to receive task events")
         yield fleet
     finally:
         running.stop_all()
+
+
+def _flower_listening(fleet: Fleet) -> bool:
+    """Flower answers HTTP before its event receiver runs: send a probe until it shows."""
+    probe = _send(fleet, "snap.stats.pull", {"ad_account_id": "flower-probe-account"})
+    probe.get(timeout=60, propagate=False)
+    time.sleep(1)
+    tasks = httpx.get(f"{fleet.flower}/api/tasks", auth=FLOWER_LOGIN, timeout=10).json()
+    return probe.id in tasks
 
 
 def _connect(env: dict[str, str], sandbox: str) -> None:
@@ -302,7 +315,7 @@ def test_flower_shows_a_returned_failure_as_a_failure(
         tasks = httpx.get(f"{fleet.flower}/api/tasks", auth=FLOWER_LOGIN, timeout=10).json()
         return (tasks.get(task_id) or {}).get("state")
 
-    assert _wait_until(lambda: state() == "FAILURE" and state(), "flower's view") == "FAILURE"
+    _wait_until(lambda: state() == "FAILURE", "flower to show the failure", timeout_s=60)
     info = httpx.get(f"{fleet.flower}/api/task/info/{task_id}", auth=FLOWER_LOGIN).json()
     assert "not_connected" in info["exception"]
 
@@ -310,11 +323,28 @@ def test_flower_shows_a_returned_failure_as_a_failure(
 def test_each_attempt_line_carries_gate_wait_429s_and_retries(
     fleet: Fleet, traffic: dict[str, Any]
 ) -> None:
-    lines = [line for line in fleet.worker_log.read_text().splitlines()
-             if "task=snap.campaign.create" in line and "outcome=succeeded" in line]  # fmt: skip
-    assert len(lines) == CREATES
-    assert all("gate_wait_ms=" in line and "client_retries=" in line for line in lines)
-    assert sum("snap_429s=1 client_retries=1" in line for line in lines) == 1
+    records = [json.loads(line) for line in fleet.worker_log.read_text().splitlines()
+               if line.startswith("{")]  # fmt: skip
+    attempts = [r for r in records if (r.get("task"), r.get("outcome")) == (CREATE, "succeeded")]
+    assert len(attempts) == CREATES
+    assert all({"gate_wait_ms", "snap_429s", "client_retries", "key", "task_id"} <= set(r)
+               for r in attempts)  # fmt: skip
+    assert sorted((r["snap_429s"], r["client_retries"]) for r in attempts) == [(0, 0)] * (
+        CREATES - 1
+    ) + [(1, 1)]
+
+
+def test_no_token_reaches_any_log(fleet: Fleet, traffic: dict[str, Any]) -> None:
+    issued = httpx.get(f"{fleet.sandbox}/_sandbox/tokens/issued").json()["tokens"]
+    assert issued
+    logs = {log.name: log.read_text() for log in fleet.worker_log.parent.glob("*.log")}
+    assert {"worker.log", "flower.log", "exporter.log"} <= set(logs)
+    for name, text in logs.items():
+        if name == "sandbox.log":
+            continue
+        leaked = [t for t in issued if str(t) in text]
+        assert not leaked, f"{name} holds {len(leaked)} token(s)"
+    assert fleet.env["SNAPCHAT_ADS_CLIENT_SECRET"] not in logs["worker.log"]
 
 
 def test_the_exporter_gauges_reach_prometheus(fleet: Fleet, traffic: dict[str, Any]) -> None:

@@ -101,3 +101,15 @@ def test_the_metrics_directory_is_emptied_at_each_start(tmp_path) -> None:  # ty
     fresh: dict[str, str] = {}
     made = metrics_dir(fresh)
     assert fresh["PROMETHEUS_MULTIPROC_DIR"] == str(made) and made.is_dir()
+
+
+def test_every_task_of_the_catalog_reports_returned_failures_to_flower() -> None:
+    from celery.utils.imports import symbol_by_name
+
+    from worker.app import app
+    from worker.task_events import FleetRequest, use_fleet_requests
+
+    app.loader.import_default_modules()
+    assert use_fleet_requests(app) == []
+    for name, task in app.tasks.items():
+        assert issubclass(symbol_by_name(task.Request), FleetRequest), name
