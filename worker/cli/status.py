@@ -92,9 +92,15 @@ def queue_depths(settings: Settings, client: Any) -> dict[str, int]:
     return {name: length(name) for name in queue_names(settings)}
 
 
+def stats_period_s(settings: Settings) -> int:
+    """The longest a healthy account goes between stats pulls: hourly, or the polling
+    plan's idle period for an account that does not spend."""
+    return max(settings.snapfleet_stats_pull_period_s, settings.snapfleet_plan_idle_stats_period_s)
+
+
 def gather(app: Any, settings: Settings, sessions: Any, client: Any) -> FleetStatus:
     now = datetime.now(UTC)
-    stale_before = now - timedelta(seconds=STALE_PERIODS * settings.snapfleet_stats_pull_period_s)
+    stale_before = now - timedelta(seconds=STALE_PERIODS * stats_period_s(settings))
     with sessions() as session:
         journal = gauges.journal_keys_by_state(session)
         reauth = gauges.connections_needing_reauth(session)
