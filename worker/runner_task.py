@@ -34,7 +34,7 @@ from pydantic import ValidationError as PydanticValidationError
 from snap.errors import QuotaUnavailable, SnapError
 from storage import journal
 from storage.errors import JournalConflict, StaleAttempt
-from worker import logs
+from worker import logs, metrics
 from worker.errors import GateTimeout, TaskError, TaskFailed
 from worker.mutations.task import backoff_s, eager_sleep, worker_id
 from worker.mutations.writes import idempotency_key, request_digest
@@ -156,6 +156,7 @@ class RunnerTask(Task):
             outcome=outcome,
             code=None if code is None else str(code),
             duration_ms=(time.monotonic() - started) * 1000,
+            tally=metrics.current_attempt().fields(),
             level=level,
         )
 
