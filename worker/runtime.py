@@ -66,6 +66,8 @@ class GateScope:
 
 
 _SCOPE: ContextVar[GateScope | None] = ContextVar("snapfleet_gate_scope", default=None)
+# The transaction `Runtime.unit()` opened in this thread/task, joined by `session()`.
+_UNIT: ContextVar[Session | None] = ContextVar("snapfleet_unit", default=None)
 
 
 @contextlib.contextmanager
@@ -203,9 +205,35 @@ class Runtime:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
+        """One unit of work: committed when the block ends, rolled back if it raises.
+
+        Inside `unit()` it joins the unit's transaction instead (committed when the unit
+        ends), so a run of lookups costs one transaction, not one each.
+        """
+        joined = _UNIT.get()
+        if joined is not None:
+            yield joined
+            return
         with self.sessions.begin() as session:
             yield session
+
+    @contextlib.contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One transaction for a block of lookups: every `session()` inside joins it.
+
+        For reads before any write (a mutation's tenant, account and connection checks):
+        never around a journaled write, whose claim must commit before its request leaves.
+        """
+        joined = _UNIT.get()
+        if joined is not None:
+            yield joined
+            return
+        with self.sessions.begin() as session:
+            token = _UNIT.set(session)
+            try:
+                yield session
+            finally:
+                _UNIT.reset(token)
 
     @functools.cached_property
     def cipher(self) -> TokenCipher:

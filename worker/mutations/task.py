@@ -271,11 +271,17 @@ class _Attempt:
             payload = model.model_validate(dict(self.raw))
         except PydanticValidationError as exc:
             return self.refuse(validation_failure(exc, model))
-        refusal = tenant_refusal(runtime(self.task.app), payload)
-        if refusal is not None:
-            return self.refuse(refusal)
+        rt = runtime(self.task.app)
         try:
-            return self.body(payload)
+            # Every lookup before the writes in one transaction (a create is three: this,
+            # the journal claim, the recorded outcome).
+            with rt.unit():
+                refusal = tenant_refusal(rt, payload)
+                resolved = None if refusal is not None else self.resolve(rt, payload)
+            if refusal is not None:
+                return self.refuse(refusal)
+            assert resolved is not None
+            return self.body(payload, *resolved)
         except TaskFailed as exc:
             return self.failed(exc)
         except RetryLater as exc:
@@ -288,16 +294,19 @@ class _Attempt:
             logger.exception("task: %s[%s] raised %s", self.task.name, self.task_id, exc)
             return self.retry(RetryLater(exc, journaled=False))
 
-    def body(self, payload: Any) -> dict[str, Any]:
-        """Resolve the account and client, then run the task body inside the gate scope."""
-        rt = runtime(self.task.app)
+    def resolve(self, rt: Runtime, payload: Any) -> tuple[AccountContext, SnapClient]:
+        """The account, its connection (checked) and the client to act with."""
         try:
             account = rt.account(payload.ad_account_id)
             self.connection_id = account.connection_id
             self.check_connection(rt, account)
-            client = rt.client(account.connection_id)
+            return account, rt.client(account.connection_id)
         except AccountNotConnected as exc:
             raise TaskFailed(failed(exc.code, str(exc))) from exc
+
+    def body(self, payload: Any, account: AccountContext, client: SnapClient) -> dict[str, Any]:
+        """Run the task body inside the account's gate scope (mutation lane)."""
+        rt = runtime(self.task.app)
         mutation = Mutation(payload, account, client, rt, self.write_context(rt, payload, client))
         self.context = mutation.context
         mutation.context.fx_rate = lambda: mutation.fx_rate
