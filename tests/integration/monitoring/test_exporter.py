@@ -6,6 +6,7 @@ before and after a change and compares the difference.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,3 +90,16 @@ def test_a_store_that_does_not_answer_is_reported_not_fatal(fleet: Fleet) -> Non
     assert samples[("snapfleet_exporter_source_up", ("postgres",))] == 1
     assert not [k for k in samples if k[0] == "snapfleet_queue_length"]
     assert [k for k in samples if k[0] == "snapfleet_journal_keys"]
+
+
+def test_the_beat_gauge_is_the_time_of_beats_last_tick(fleet: Fleet) -> None:
+    from worker.beat import BEAT_TICK_KEY
+
+    client = gate_redis(fleet.app)
+    client.set(BEAT_TICK_KEY, json.dumps({"name": "beat-test", "at": 1_790_000_000.5}))
+    try:
+        samples = _scrape(fleet)
+    finally:
+        client.delete(BEAT_TICK_KEY)
+    assert samples[("snapfleet_beat_last_tick_timestamp_seconds", ())] == 1_790_000_000.5
+    assert ("snapfleet_beat_last_tick_timestamp_seconds", ()) not in _scrape(fleet)
