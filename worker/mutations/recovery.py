@@ -29,6 +29,7 @@ from typing import Any
 
 from celery.exceptions import WorkerLostError
 from celery.signals import task_received
+from celery.worker import state as worker_state
 from celery.worker.request import Request
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -99,8 +100,10 @@ class Node:
         )
 
     def _run(self) -> None:
+        missing_before: set[str] = set()
         while True:
             threading.Event().wait(self.lease_s / 3)
+            missing_before = self._forget_dropped(missing_before)
             with self._guard:
                 held = list(self._held)
             if not held:
@@ -110,6 +113,33 @@ class Node:
                     receipts.renew(session, self.name, held, self.lease_s)
             except Exception as exc:
                 logger.warning("recovery: receipts not renewed (%s)", type(exc).__name__)
+
+    def _forget_dropped(self, missing_before: set[str]) -> set[str]:
+        """Stop renewing what Celery no longer holds. After a broker reconnect the worker
+        drops its reserved and scheduled (countdown) requests without acknowledging them;
+        on the Redis broker they come back only after the visibility timeout. Their
+        receipts must lapse so the completer sends them again. (Two beats of grace: the
+        receipt is written a moment before Celery registers the request.)"""
+        live = {
+            request.id
+            for pool in (
+                worker_state.reserved_requests,
+                worker_state.active_requests,
+                worker_state.scheduled_requests,
+            )
+            for request in list(pool)
+        }
+        with self._guard:
+            missing = self._held - live
+            dropped = missing & missing_before
+            self._held -= dropped
+        if dropped:
+            logger.warning(
+                "recovery: %d received tasks dropped by Celery; their receipts will lapse "
+                "and the completer sends them again",
+                len(dropped),
+            )
+        return missing - dropped
 
 
 _NODE: Node | None = None
