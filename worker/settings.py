@@ -45,6 +45,23 @@ def check_loop_interval(loop_interval_s: float, lock_timeout_s: float) -> None:
         )
 
 
+# The checks that tie one variable to others, as the configuration table states them
+# (tests.unit.worker.settings_doc renders them beside each variable's own range). Keep a
+# line here for every model validator below and for `worker.app.check_visibility_timeout`.
+CROSS_FIELD_BOUNDS = {
+    "snapchat_ads_live_mode": "true needs SNAPCHAT_ADS_CLIENT_ID and _CLIENT_SECRET",
+    "snapfleet_broker_url": "amqp://, amqps:// or redis://; needs REDIS_URL",
+    "redis_url": "redis://, rediss:// or unix://",
+    "database_url": "postgresql:// or sqlite://",
+    "snapfleet_visibility_timeout_s": "> SNAPFLEET_TASK_RETRY_BACKOFF_MAX_S + "
+    "SNAPFLEET_TASK_TIME_LIMIT_S (checked when the app is built)",
+    "snapfleet_beat_max_loop_interval_s": "≤ SNAPFLEET_BEAT_LOCK_TIMEOUT_S / 3",
+    "snapfleet_beat_lock_timeout_s": "≥ 3 x SNAPFLEET_BEAT_MAX_LOOP_INTERVAL_S",
+    "snapfleet_journal_lease_s": "renewed every lease / 3 by the live attempt; a crash "
+    "holds a key at most this long",
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=None, case_sensitive=False, extra="ignore", frozen=True
@@ -139,7 +156,10 @@ class Settings(BaseSettings):
         900, ge=60, description="re-drive a mutation whose journal rows sat unfinished this long"
     )
     snapfleet_completer_period_s: int = Field(
-        300, ge=30, description="beat: snap.journal.complete (the completer)"
+        60,
+        ge=30,
+        description="beat: snap.journal.complete (the completer); with the journal lease, the "
+        "longest a crashed node's tasks wait",
     )
     snapfleet_journal_retention_days: int = Field(
         30, ge=1, description="finished journal rows older than this are reaped (daily)"

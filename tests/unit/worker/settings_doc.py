@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from pydantic import SecretStr
+from pydantic.fields import FieldInfo
 
-from worker.settings import Settings
+from worker.settings import CROSS_FIELD_BOUNDS, Settings
 
 DOC = Path(__file__).parents[3] / "docs" / "operations.md"
 START, END = "<!-- settings:start -->", "<!-- settings:end -->"
@@ -28,11 +29,28 @@ def _default(value: object) -> str:
     return f"`{value}`"
 
 
+_SIGNS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+
+
+def _bounds(name: str, field: FieldInfo) -> str:
+    """Every bound the settings enforce on this variable: its own range, then the checks
+    that tie it to others (`CROSS_FIELD_BOUNDS`, kept beside the validators)."""
+    own = [
+        f"{_SIGNS[attr]} {getattr(rule, attr)}"
+        for rule in field.metadata
+        for attr in _SIGNS
+        if getattr(rule, attr, None) is not None
+    ]
+    cross = CROSS_FIELD_BOUNDS.get(name)
+    return "; ".join([*own, *([cross] if cross else [])]).replace("|", "\\|")
+
+
 def render() -> str:
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows = ["| variable | default | bounds | meaning |", "|---|---|---|---|"]
     for name, field in Settings.model_fields.items():
         meaning = (field.description or "").replace("|", "\\|")
-        rows.append(f"| `{name.upper()}` | {_default(field.default)} | {meaning} |")
+        bounds = _bounds(name, field)
+        rows.append(f"| `{name.upper()}` | {_default(field.default)} | {bounds} | {meaning} |")
     return "\n".join([START, *rows, END])
 
 
