@@ -50,6 +50,20 @@ def received(
     )
 
 
+def leave_to_completer(
+    session: Session, task_id: str, node: str, *, now: datetime | None = None
+) -> None:
+    """Nobody holds the task any more (its retry could not be queued): the receipt is open
+    and lapsed, under a node no worker renews or closes, for the completer to re-send."""
+    now = now or utcnow()
+    session.execute(
+        update(TaskReceipt)
+        .where(TaskReceipt.task_id == task_id)
+        .values(node=node, lease_expires_at=now, finished_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def renew(
     session: Session, node: str, task_ids: list[str], lease_s: float, *, now: datetime | None = None
 ) -> int:

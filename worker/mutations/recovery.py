@@ -144,6 +144,25 @@ class Node:
 
 _NODE: Node | None = None
 
+UNSENT_RETRY = "unsent-retry"  # the node of a receipt nobody holds: re-send it
+
+
+def retry_unsent(app: Any, task_id: str) -> None:
+    """A retry that could not be queued: its receipt is left to the completer, lapsed now.
+
+    Runs in the pool child (the task's own process), before the main process closes the
+    receipt: a receipt whose node is no longer the main process's is not closed by it.
+    """
+    from worker.runtime import runtime
+
+    try:
+        with runtime(app).session() as session:
+            receipts.leave_to_completer(session, task_id, UNSENT_RETRY)
+    except Exception as exc:  # the database too: the journal's idle sweep still finds it
+        logger.warning("recovery: unsent retry of %s not recorded (%s)", task_id, exc)
+        return
+    logger.warning("recovery: the retry of %s was not queued; the completer re-sends it", task_id)
+
 
 def node(request: Request) -> Node | None:
     """The node of this (main) process, built on its first mutation message."""

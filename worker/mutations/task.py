@@ -45,7 +45,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from celery import Task
-from celery.exceptions import Retry
+from celery.exceptions import Ignore, Reject, Retry
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -389,9 +389,20 @@ class _Attempt:
         # A builtin exception in the RETRY state: the result backend rebuilds it from its
         # message alone, which our errors' constructors (wait_s=, ...) would not survive.
         reason = RuntimeError(f"{exc.code}: {logs.redact_text(str(exc.cause))}")
-        raise self.task.retry(
-            exc=reason, countdown=countdown, max_retries=self.settings.snapfleet_task_max_retries
-        )
+        try:
+            raise self.task.retry(
+                exc=reason,
+                countdown=countdown,
+                max_retries=self.settings.snapfleet_task_max_retries,
+            )
+        except Reject as unsent:
+            # The retry could not be queued (the broker is down): Celery would end the task
+            # FAILED with the broker's error, and the runner would take a passing outage
+            # for the task's end. The journal keeps its state; its receipt is left open and
+            # lapsed, so the completer sends it again (same task id) once the broker is
+            # back, and no result is stored meanwhile (Ignore).
+            recovery.retry_unsent(self.task.app, self.task_id)
+            raise Ignore() from unsent
 
     def refuse(
         self, result: dict[str, Any], *, state: str = "failed", reason: str | None = None

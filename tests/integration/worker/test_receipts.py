@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
+import pytest
+from celery.exceptions import Reject
 from celery.result import AsyncResult
 from sqlalchemy import select
 
@@ -21,6 +24,13 @@ from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 from worker.mutations.completer import redrive_stale
 
 TASK = "snap.campaign.create"
+
+
+@pytest.fixture
+def fleet_overrides() -> dict[str, Any]:
+    return {"snapfleet_client_max_attempts": 1}  # a 503 goes back to Celery at once
+
+
 CAMPAIGNS = f"/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns"
 
 
@@ -72,3 +82,42 @@ def test_a_node_writes_a_receipt_on_receipt_and_closes_it_when_the_task_ends(
     assert payload is not None and payload["ad_account_id"] == USD_AD_ACCOUNT_ID
     with fleet.runtime.session() as session:
         assert task_id not in {r.task_id for r in receipts.lapsed(session)}
+
+
+def test_a_retry_the_broker_would_not_take_is_left_to_the_completer_not_failed(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by the soak: a task retrying while Redis was down ended FAILED with the
+    broker's error (Celery rejects a task whose retry cannot be published)."""
+    fleet = fleet_worker
+    task = fleet.app.tasks[TASK]
+    real_retry = type(task).retry
+    refused: list[str] = []
+
+    def retry_while_the_broker_is_down(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not refused:
+            refused.append(self.request.id)
+            raise Reject(ConnectionError("Error 111 connecting to the broker"), requeue=False)
+        return real_retry(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(task), "retry", retry_while_the_broker_is_down)
+    fleet.sandbox.state.inject_fault("status", status=503, times=1, method="POST", path=CAMPAIGNS)
+    task_id = str(uuid.uuid4())
+    payload = _payload()
+    handle = fleet.app.send_task(TASK, kwargs=payload, task_id=task_id)
+    deadline = time.monotonic() + 30
+    while not refused and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2.0)
+    assert refused == [task_id]
+    assert handle.state != "FAILURE", handle.result  # the runner keeps waiting
+    with fleet.runtime.session() as session:
+        assert task_id in {r.task_id for r in receipts.lapsed(session)}
+    assert task_id in {r.task_id for r in redrive_stale(fleet.runtime, fleet.app)}
+    result = handle.get(timeout=90, propagate=False)
+    assert result["status"] == "succeeded", result
+    made = [
+        r for r in fleet.sandbox.state.store.records.values()
+        if r.kind == "campaigns" and r.entity.get("name") == payload["name"]
+    ]  # fmt: skip
+    assert [r.entity["id"] for r in made] == [result["snap_id"]]  # one campaign, no second
