@@ -142,9 +142,11 @@ def _final_states(ev: Evidence, problems: list[str]) -> None:
         if found is None:
             continue  # counted by _duplicates
         if deleted != bool(found["deleted"]) or (not deleted and found.get("status") != status):
+            sent = [f"{r['method']}:{r['status']}" for r in ev.requests if entity_id in r["path"]]
             problems.append(
                 f"{found['kind']} {entity_id}: expected {'deleted' if deleted else status}, "
-                f"sandbox has {'deleted' if found['deleted'] else found.get('status')}"
+                f"sandbox has {'deleted' if found['deleted'] else found.get('status')} "
+                f"(requests {' '.join(sent[-8:])})"
             )
 
 
