@@ -155,10 +155,12 @@ def _take(
 ) -> Claim:
     """The conditional UPDATE: it matches only if nobody took the key since we read it."""
     rate = {"fx_rate": fx_rate} if fx_rate is not None else {}
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+    key, reconcile = entry.idempotency_key, entry.state in _MUST_RECONCILE
+    # RETURNING: the row as taken comes back with the UPDATE, one round trip, not two.
+    taken = session.execute(
         update(JournalEntry)
         .where(
-            JournalEntry.idempotency_key == entry.idempotency_key,
+            JournalEntry.idempotency_key == key,
             JournalEntry.attempt == entry.attempt,
             JournalEntry.state == entry.state,
         )
@@ -171,11 +173,12 @@ def _take(
             updated_at=now,
             **rate,
         )
-        .execution_options(synchronize_session=False)
-    )
-    reconcile = entry.state in _MUST_RECONCILE
-    won = result.rowcount == 1
-    return Claim(won=won, entry=_read(session, entry.idempotency_key), reconcile=won and reconcile)
+        .returning(JournalEntry)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).scalar_one_or_none()
+    if taken is None:  # someone took the key since we read it: their state, not ours
+        return Claim(won=False, entry=_read(session, key))
+    return Claim(won=True, entry=taken, reconcile=reconcile)
 
 
 def _exhaust(
@@ -271,7 +274,7 @@ def _finish(
     for column in ("response", "error"):
         if values.get(column) is not None:
             values[column] = redact(values[column])
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+    finished = session.execute(
         update(JournalEntry)
         .where(
             JournalEntry.idempotency_key == key,
@@ -279,13 +282,14 @@ def _finish(
             JournalEntry.state == JournalState.IN_FLIGHT.value,
         )
         .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+        .returning(JournalEntry)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).scalar_one_or_none()
+    if finished is None:
         current = get(session, key)
         seen = "missing" if current is None else f"{current.state} at attempt {current.attempt}"
         raise StaleAttempt(f"journal key {key}: attempt {attempt} no longer holds it ({seen})")
-    return _read(session, key)
+    return finished
 
 
 def mark_succeeded(
