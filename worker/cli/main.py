@@ -321,6 +321,7 @@ def connect(
     expires_in: float | None = typer.Option(None, help="seconds the access token has left"),
     code: str | None = typer.Option(None, help="an OAuth authorization code to exchange"),
     redirect_uri: str | None = typer.Option(None, help="the redirect URI the code was issued for"),
+    as_json: bool = typer.Option(False, "--json", help="Print the captured accounts as JSON."),
 ) -> None:
     """Connect a tenant (tokens or an OAuth code) and capture its ad accounts."""
     from snap.errors import SnapError
@@ -346,7 +347,14 @@ def connect(
         typer.echo(f"snapfleet: {exc}", err=True)
         raise typer.Exit(2) from None
     captured = onboarding.captured_accounts(runtime, connected.connection_id)
-    _print_accounts(connected.connection_id, captured)
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        accounts = [asdict(a) for a in captured]
+        typer.echo(json.dumps({"connection_id": connected.connection_id, "ad_accounts": accounts}))
+    else:
+        _print_accounts(connected.connection_id, captured)
     from worker.cli.status import fx_gaps
 
     for warning in fx_gaps(runtime, captured):

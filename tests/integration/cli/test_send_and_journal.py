@@ -147,6 +147,13 @@ def test_connect_send_and_replay_a_failed_mutation_from_the_command_line(
     assert max(len(line) for line in connected.stdout.splitlines()) <= 80
     # The EUR account has no rate (FX off): said at connect, not discovered weeks later.
     assert "no EUR->USD rate" in connected.stderr and EUR_AD_ACCOUNT_ID in connected.stderr
+    again = _snapfleet(
+        env, "connect", "--tenant", "ops", "--code", _code(env), "--redirect-uri", REDIRECT_URI,
+        "--json",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    captured = {a["id"]: a["currency"] for a in json.loads(again.stdout)["ad_accounts"]}
+    assert captured[EUR_AD_ACCOUNT_ID] == "EUR"
 
     name = f"ops {uuid.uuid4().hex[:8]}"
     payload = {**EXAMPLES["snap.campaign.create"], "ad_account_id": USD_AD_ACCOUNT_ID, "name": name}
