@@ -214,19 +214,22 @@ def transactions_and_profile(app: Any, runtime: Any, account: str, n: int) -> No
     payloads = create_payloads(account, n, f"profiled-{uuid.uuid4().hex[:6]}")
     call_task(app, "snap.campaign.create", payloads[0])  # warm: client, token, caches
     commits[0] = 0
-    profile = cProfile.Profile(time.process_time)  # CPU, not wall: what a create costs the worker
+    half = n // 2
     cpu = time.process_time()
+    for payload in payloads[1:half]:
+        call_task(app, "snap.campaign.create", payload)
+    cpu_ms = (time.process_time() - cpu) * 1000 / (half - 1)
+    per = commits[0] / (half - 1)
+    event.remove(engine, "commit", count)
+    profile = cProfile.Profile(time.process_time)  # CPU, not wall: what a create costs the worker
     profile.enable()
-    for payload in payloads[1:]:
+    for payload in payloads[half:]:
         call_task(app, "snap.campaign.create", payload)
     profile.disable()
-    cpu_ms = (time.process_time() - cpu) * 1000 / (n - 1)
-    event.remove(engine, "commit", count)
-    per = commits[0] / (n - 1)
     print(f"database transactions per create (dry run, in process): {per:.1f} "
           f"(goal <= 3: {per / 3:.2f}x)")  # fmt: skip
-    print(f"CPU per create in process, profiler on: {cpu_ms:.1f} ms (goal <= 5 ms: "
-          f"{cpu_ms / 5:.2f}x)")  # fmt: skip
+    print(f"CPU per create in process (the task's path, no broker): {cpu_ms:.1f} ms "
+          f"(goal <= 5 ms: {cpu_ms / 5:.2f}x)")  # fmt: skip
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
     total = stats.total_tt  # type: ignore[attr-defined]

@@ -262,8 +262,13 @@ def bench_database() -> Iterator[str]:
         upgrade(target)
         yield target
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(10):  # a busy server may refuse a connection for a while
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except psycopg.OperationalError:
+                time.sleep(2 + attempt)
 
 
 @dataclass
