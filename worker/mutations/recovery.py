@@ -74,6 +74,10 @@ class Node:
         except Exception as exc:  # the database is down: the journal still covers the task
             logger.warning("recovery: receipt of %s not written (%s)", request.id, exc)
 
+    def handed_back(self, request: Request) -> None:
+        with self._guard:
+            self._held.discard(request.id)
+
     def finished(self, request: Request) -> None:
         with self._guard:
             self._held.discard(request.id)
@@ -191,7 +195,14 @@ class MutationRequest(FleetRequest):
         try:
             super().reject(requeue=requeue)
         finally:
-            _finished(self)
+            if requeue:
+                # Handed back, not done: the next node to receive it takes the receipt
+                # over; if the broker was down and the requeue went nowhere (a lost
+                # connection, a node exiting), the receipt lapses and the completer
+                # re-sends it.
+                _handed_back(self)
+            else:
+                _finished(self)
 
     def on_failure(self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False):
         if isinstance(exc_info.exception, WorkerLostError) and self.worker_pid:
@@ -199,6 +210,12 @@ class MutationRequest(FleetRequest):
             if keeper is not None:
                 keeper.child_lost(self)
         return super().on_failure(exc_info, send_failed_event, return_ok)
+
+
+def _handed_back(request: Request) -> None:
+    keeper = node(request)
+    if keeper is not None:
+        keeper.handed_back(request)
 
 
 def _finished(request: Request) -> None:

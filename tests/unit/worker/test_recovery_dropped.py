@@ -52,3 +52,34 @@ def test_a_request_registered_after_its_receipt_is_kept() -> None:
         assert node._held == {"late"}
     finally:
         worker_state.reserved_requests.discard(late)
+
+
+class FakeNode:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def handed_back(self, request: object) -> None:
+        self.calls.append("handed_back")
+
+    def finished(self, request: object) -> None:
+        self.calls.append("finished")
+
+
+def test_a_message_handed_back_to_the_broker_keeps_its_receipt_open(monkeypatch) -> None:
+    """Found by the soak: on a lost broker connection Celery cancels and requeues the
+    running task; the requeue went nowhere (Redis was down) and the receipt was closed as
+    if the task had ended, so nothing brought it back for the visibility timeout."""
+    from celery.worker.request import Request
+
+    from worker.mutations import recovery
+
+    keeper = FakeNode()
+    monkeypatch.setattr(recovery, "node", lambda request: keeper)
+    monkeypatch.setattr(Request, "reject", lambda self, requeue=False: None)
+    monkeypatch.setattr(Request, "acknowledge", lambda self: None)
+    request = recovery.MutationRequest.__new__(recovery.MutationRequest)
+    request.reject(requeue=True)
+    assert keeper.calls == ["handed_back"]  # not renewed, not closed: it lapses
+    request.reject(requeue=False)
+    request.acknowledge()
+    assert keeper.calls == ["handed_back", "finished", "finished"]
