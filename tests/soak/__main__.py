@@ -1,4 +1,4 @@
-"""The soak driver: `python -m tests.soak [--short] [--broker redis|amqp] [--keep]`.
+"""The soak driver: `python -m tests.soak [--short] [--broker redis|amqp] [--seed N]`.
 
 Starts its own redis-server and PostgreSQL cluster, the sandbox, two worker nodes
 (prefork, mutations + sync), two beats (active + standby), Flower and the runner, each a
@@ -14,6 +14,7 @@ import json
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
 import threading
@@ -71,6 +72,8 @@ class Soak:
         self.revoked_at: float | None = None
         self.changes: list[dict[str, Any]] = []
         self.metrics_ports: dict[str, int] = {}
+        self.crashes: list[str] = []  # processes that exited on their own, then restarted
+        self._restarting: set[str] = set()
 
     # --- Setup ------------------------------------------------------------------------
 
@@ -165,8 +168,32 @@ class Soak:
         return Proc(name, argv, self.root / f"{name}.log", env).start()
 
     def restart_node(self, node: Proc) -> None:
-        fresh = self.start_node(node.name)
-        self.nodes[self.nodes.index(node)] = fresh
+        self._restarting.add(node.name)
+        try:
+            fresh = self.start_node(node.name)
+            self.nodes[self.nodes.index(node)] = fresh
+        finally:
+            self._restarting.discard(node.name)
+
+    def supervise(self, stop: threading.Event) -> None:
+        """Restart a worker node or beat that exited on its own, as the fleet's process
+        supervisor would (docker compose `restart:`, systemd); each one is reported."""
+        while not stop.wait(2.0):
+            for node in list(self.nodes):
+                if (
+                    node.popen is not None
+                    and not node.alive()
+                    and node.name not in self._restarting
+                ):
+                    self.crashes.append(f"{node.name} exited {node.popen.returncode}")
+                    print(f"soak: {node.name} exited by itself ({node.popen.returncode}); "
+                          "restarted as a supervisor would", flush=True)  # fmt: skip
+                    self.restart_node(node)
+            for i, beat in enumerate(list(self.beats)):
+                if beat.popen is not None and not beat.alive():
+                    self.crashes.append(f"{beat.name} exited {beat.popen.returncode}")
+                    print(f"soak: {beat.name} exited by itself; restarted", flush=True)
+                    self.beats[i] = Proc(beat.name, beat.argv, beat.log, beat.env).start()
 
     def active_beat(self) -> Proc | None:
         """The beat that logged taking the lock last (the holder)."""
@@ -384,8 +411,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"soak: {'short' if args.short else 'long'} run, broker {args.broker}, in {root}",
           flush=True)  # fmt: skip
     box = faults.Faults(soak, root / "faults.jsonl")
+    supervisor_stop = threading.Event()
+    # A SIGTERM (CI's timeout, an operator) still stops every process the soak started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         soak.start()
+        threading.Thread(target=soak.supervise, args=(supervisor_stop,), daemon=True).start()
         kinds = list(faults.KINDS)
         if not args.short:
             kinds += ["pool_child"] * 24 + ["node"] * 5 + ["storm_429", "burst_5xx", "latency",
@@ -413,6 +444,7 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"soak: run aborted: {type(exc).__name__}: {exc}", flush=True)
     finally:
+        supervisor_stop.set()
         (root / "runner").mkdir(exist_ok=True)
         (root / "runner" / "runner.stop").write_text("stop")
         try:
@@ -420,6 +452,8 @@ def run(args: argparse.Namespace) -> int:
         finally:
             soak.stop()
     verdict = checks.verdict(evidence)
+    if soak.crashes:
+        print(f"soak: processes that exited on their own: {', '.join(soak.crashes)}", flush=True)
     missing = set(faults.KINDS) - set(box.done)
     if missing:
         verdict.problems.append(f"fault kinds never injected: {sorted(missing)}")
