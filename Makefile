@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench clean lock
+.PHONY: demo test lint typecheck bench clean soak soak-short lock
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ typecheck: $(BIN)/.installed
 test: lint typecheck $(BIN)/.installed
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+# The chaos soak: the whole fleet as processes under faults (tests/soak). The long run
+# (1,000+ mutations, 30+ kills) prints the figures the README quotes; the short one (every
+# fault kind once, under 6 minutes) runs in CI. SOAK_ARGS=--broker amqp for RabbitMQ.
+soak: $(BIN)/.installed
+	$(BIN)/python -m tests.soak $(SOAK_ARGS)
+
+soak-short: $(BIN)/.installed
+	$(BIN)/python -m tests.soak --short $(SOAK_ARGS)
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench
