@@ -81,13 +81,9 @@ class RunnerTask(Task):
         except PydanticValidationError as exc:
             result = self._refuse(kwargs, validation_failure(exc, model))
         else:
-            refusal = tenant_refusal(self.runtime, payload)
-            if refusal is not None:
-                result = self._refuse(kwargs, refusal)
-                self._log("failed", started, refusal["code"], kwargs, logging.WARNING)
-                return result
             try:
-                result = self.run(payload)
+                refusal = tenant_refusal(self.runtime, payload)
+                result = self.run(payload) if refusal is None else self._refuse(kwargs, refusal)
             except Retry:
                 self._log("retrying", started, None, kwargs, logging.WARNING)
                 raise

@@ -381,10 +381,15 @@ class Runtime:
         with self._lock:
             clients, self._clients = list(self._clients.values()), {}
             oauth, self._oauth_http = self._oauth_http, None
+            sessions, self._sessions = self._sessions, None
         for client in clients:
             client.close()
         if oauth is not None:
             oauth.close()
+        if sessions is not None:
+            # The engine's pooled connections go too: a process that builds runtimes one
+            # after another (tests, the CLI) would otherwise hold a pool per runtime.
+            sessions.kw["bind"].dispose()
 
 
 def runtime(celery: Celery) -> Runtime:

@@ -23,6 +23,7 @@ from storage.models.journal import JournalEntry
 from tasks.payloads import EXAMPLES, CampaignCreate
 from tests.fleet import CLIENT_ID, USD_AD_ACCOUNT_ID, Fleet
 from worker.mutations.completer import reap_finished
+from worker.mutations.task import request_of
 from worker.mutations.writes import idempotency_key, request_digest
 from worker.runtime import gate_scope
 
@@ -42,7 +43,7 @@ def lost_create(fleet: Fleet, *, land: bool = True) -> tuple[str, str, str | Non
     """A journaled create whose worker died after Snap took it: (task_id, key, campaign id)."""
     raw = {**EXAMPLES[TASK], "ad_account_id": USD_AD_ACCOUNT_ID, "name": f"lost {uuid.uuid4()}"}
     model = CampaignCreate.model_validate(raw)
-    request = model.model_dump(mode="json")
+    request = request_of(model)  # the payload as the task journals it
     task_id = str(uuid.uuid4())
     key = idempotency_key(task_id, "create")
     with fleet.runtime.session() as session:
