@@ -77,6 +77,21 @@ def load_settings(*, needs_key: bool = False, services: bool = False):
     return settings
 
 
+def _ready(settings, *, needs_key: bool) -> None:
+    """`load_settings`'s key and service checks, on settings already loaded."""
+    from worker.cli import failfast
+
+    try:
+        if needs_key:
+            failfast.require_encryption_key(settings)
+        failfast.preflight(settings)
+    except failfast.Unusable as exc:
+        if _DEBUG["on"]:
+            raise
+        typer.echo(f"snapfleet: {exc}", err=True)
+        raise typer.Exit(exc.code) from None
+
+
 @app.command()
 def keygen() -> None:
     """Print a new Fernet key for SNAPFLEET_ENCRYPTION_KEY."""
@@ -284,9 +299,13 @@ def call(
         raise typer.BadParameter(f"not JSON: {exc}", param_hint="--json") from None
     if not isinstance(payload, dict):
         raise typer.BadParameter("must be a JSON object", param_hint="--json")
-    load_settings(needs_key=True, services=True)
+    load_settings()
     from worker.app import app as celery_app
     from worker.mutations.task import call_task
+
+    # The checks read the settings of the app the task runs on (the process's own, unless
+    # a test swapped the app): its key, its database and its Redis.
+    _ready(celery_app.snapfleet_settings, needs_key=True)
 
     try:
         result = call_task(celery_app, task, payload, task_id=task_id)
