@@ -85,9 +85,10 @@ def claim(
     cap whose outcome is unknown becomes `maybe_created` rather than `failed`.
     """
     now = now or utcnow()
-    _insert_pending(
-        session, key, task_id, task_name, step, ad_account_id, request_digest, payload, now
-    )
+    row = _row(key, task_id, task_name, step, ad_account_id, request_digest, payload, now)
+    taken = _insert_taken(session, row, worker_id, lease_s, now, fx_rate)
+    if taken is not None:  # a new key, taken by its own insert: nobody held it before
+        return Claim(won=True, entry=taken)
     entry = _read(session, key)
     if entry.request_digest != request_digest:
         raise JournalConflict(
@@ -104,8 +105,7 @@ def claim(
     return _take(session, entry, worker_id, lease_s, now, fx_rate)
 
 
-def _insert_pending(
-    session: Session,
+def _row(
     key: str,
     task_id: str,
     task_name: str,
@@ -114,8 +114,8 @@ def _insert_pending(
     request_digest: str,
     payload: dict[str, Any] | None,
     now: datetime,
-) -> None:
-    values = dict(
+) -> dict[str, Any]:
+    return dict(
         idempotency_key=key,
         task_id=task_id,
         task_name=task_name,
@@ -123,13 +123,39 @@ def _insert_pending(
         ad_account_id=ad_account_id,
         request_digest=request_digest,
         payload=payload,
-        state=JournalState.PENDING.value,
-        attempt=0,
         created_at=now,
         updated_at=now,
     )
-    stmt = dialect_insert(session, JournalEntry.__table__).values(**values)
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+
+
+def _insert_taken(
+    session: Session,
+    row: dict[str, Any],
+    worker_id: str,
+    lease_s: float,
+    now: datetime,
+    fx_rate: Decimal | None,
+) -> JournalEntry | None:
+    """The first claim of a key is its INSERT ... ON CONFLICT DO NOTHING RETURNING: the row
+    is born in flight at attempt 1, in one statement. The unique key lets exactly one of
+    racing claimants insert; the others get nothing back and take the path of a key that
+    exists (read it, then the conditional UPDATE)."""
+    values = dict(
+        row,
+        state=JournalState.IN_FLIGHT.value,
+        attempt=1,
+        worker_id=worker_id,
+        locked_at=now,
+        lease_expires_at=now + timedelta(seconds=lease_s),
+        **({"fx_rate": fx_rate} if fx_rate is not None else {}),
+    )
+    stmt = (
+        dialect_insert(session, JournalEntry)  # type: ignore[arg-type]  # ORM entity: rows back
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(JournalEntry)
+    )
+    return session.scalars(stmt).one_or_none()
 
 
 def _read(session: Session, key: str) -> JournalEntry:
