@@ -63,7 +63,8 @@ def test_each_gauge_moves_by_what_changed_in_the_stores(fleet: Fleet) -> None:
                 session, key, task_id=key, task_name="snap.campaign.create", step="create",
                 ad_account_id=USD_AD_ACCOUNT_ID, request_digest="d", worker_id="test",
             )  # fmt: skip
-            journal.mark_failed(session, key, again.entry.attempt, {"code": "test"})
+            journal.mark_succeeded(session, key, again.entry.attempt, ["exporter-test"])
+            connection_repo.disconnect(session, fleet.connected.connection_id)
             if event is not None:
                 event_repo.mark_delivered(session, event.id)
 
