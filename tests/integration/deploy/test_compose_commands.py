@@ -141,14 +141,27 @@ def compose_variables() -> dict[str, str]:
 
 
 @pytest.fixture
-def local(
-    redis_url: str | None, migrated_database: str, tmp_path: Path
-) -> Iterator[dict[str, str]]:
+def own_database(database_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own: `migrate` builds it from nothing,
+    and beat's jobs (due at once on a fresh fleet) touch nothing of the session's."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs the real PostgreSQL")
+    from tests.conftest import _create_pg_database, _drop_pg_database
+
+    url, name = _create_pg_database()
+    if url is None:
+        pytest.fail(f"PostgreSQL {name}")
+    yield url
+    _drop_pg_database(name)
+
+
+@pytest.fixture
+def local(redis_url: str | None, own_database: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     if redis_url is None:
         pytest.skip("needs the real Redis (the services are separate processes)")
     yield {
         "REDIS_URL": redis_url,
-        "DATABASE_URL": migrated_database,
+        "DATABASE_URL": own_database,
         "SNAPFLEET_HOME": str(tmp_path / "home"),
         # Nothing leaves this machine: Snap is a closed local port.
         "SNAPCHAT_ADS_API_BASE_URL": "http://127.0.0.1:9/v1",
