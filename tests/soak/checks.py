@@ -3,8 +3,8 @@
     soak: N accepted, N terminal, D duplicates, L lost, K kills, R redis restarts,
           P postgres restarts, Q quota 429s, E events (E1 once), T s, worst recovery W s
 
-- terminal: a result in the backend, `succeeded` or `failed` with a documented code
-  (`worker.errors.Code`); L = accepted - terminal.
+- terminal: a result in the backend, `succeeded`, or `failed` (or `unknown`, that is
+  `maybe_created`) with a documented code (`worker.errors.Code`); L = accepted - terminal.
 - D: entities at the sandbox that no succeeded journal row claims (a second copy of a
   create is one), plus succeeded creates whose entity is missing.
 - every entity the runner wrote is in the state its last succeeded write asked for.
@@ -85,7 +85,11 @@ def verdict(ev: Evidence) -> Verdict:
     for task_id in accepted:
         result = (final.get(task_id) or {}).get("result") or {}
         status, code = result.get("status"), result.get("code")
-        if status == "succeeded" or (status in ("failed", "skipped") and code in documented):
+        # `unknown` is `maybe_created` (a create whose outcome stayed unknown: never sent
+        # again, the completer keeps looking; D counts it if it landed unclaimed).
+        if status == "succeeded" or (
+            status in ("failed", "skipped", "unknown") and code in documented
+        ):
             terminal += 1
         elif task_id in final:
             problems.append(f"task {task_id} ended {status!r} with undocumented code {code!r}")

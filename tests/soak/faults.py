@@ -97,8 +97,9 @@ class Faults:
         down = time.time()
         self.soak.redis.kill9()
         time.sleep(5)
+        back = time.time()  # the new server is spawned now: down at most until here
         self.soak.redis.start()
-        self.redis_down.append((down, time.time()))
+        self.redis_down.append((down, back))
         self.redis_restarts += 1
         return "SIGKILL, 5 s down"
 
