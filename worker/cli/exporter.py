@@ -164,10 +164,19 @@ def beat_last_tick(client: Any) -> datetime | None:
 
 
 def broker_queue_length(settings: Settings) -> Callable[[str], int] | None:
-    """Queue lengths from a RabbitMQ broker (passive declare); None for the Redis broker."""
+    """Queue lengths from SNAPFLEET_BROKER_URL when it is set: a RabbitMQ queue's message
+    count (passive declare), a Redis list's length. None: the broker is REDIS_URL itself."""
     broker = getattr(settings, "snapfleet_broker_url", None)
-    if not broker or not str(broker).startswith("amqp"):
+    if not broker:
         return None
+    if str(broker).startswith(("redis://", "rediss://")):
+        import redis
+
+        client = redis.Redis.from_url(
+            str(broker), socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+        )
+        # A synchronous client: llen answers an int (redis-py types it for async too).
+        return lambda name: int(client.llen(name))  # type: ignore[arg-type]
     from kombu import Connection
 
     def length(name: str) -> int:

@@ -104,3 +104,42 @@ def test_the_beat_gauge_is_the_time_of_beats_last_tick(fleet: Fleet) -> None:
         client.delete(BEAT_TICK_KEY)
     assert samples[("snapfleet_beat_last_tick_timestamp_seconds", ())] == 1_790_000_000.5
     assert ("snapfleet_beat_last_tick_timestamp_seconds", ()) not in _scrape(fleet)
+
+
+@pytest.mark.parametrize("scheme", ["amqp", "redis"])
+def test_queue_lengths_come_from_the_broker_when_it_is_not_redis_url(
+    scheme: str, redis_url: str | None
+) -> None:
+    import socket
+    import uuid
+
+    from kombu import Connection, Exchange, Queue
+
+    from worker.cli.exporter import broker_queue_length
+    from worker.settings import Settings
+
+    if scheme == "amqp":
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", 5672)) != 0:
+                pytest.skip("no RabbitMQ on 127.0.0.1:5672")
+        broker = "amqp://guest:guest@127.0.0.1:5672//"
+    elif redis_url is None:
+        pytest.skip("needs the real Redis")
+    else:
+        broker = redis_url
+    name = f"exporter-test-{uuid.uuid4().hex[:8]}"
+    queue = Queue(name, Exchange(name), routing_key=name, auto_delete=False)
+    with Connection(broker) as conn:
+        producer = conn.Producer()
+        for _ in range(2):
+            producer.publish({"n": 1}, exchange=queue.exchange, routing_key=name,
+                             declare=[queue], serializer="json")  # fmt: skip
+        try:
+            settings = Settings(redis_url=redis_url or "redis://127.0.0.1:6379/0",
+                                snapfleet_broker_url=broker)  # fmt: skip
+            length = broker_queue_length(settings)
+            assert length is not None
+            assert length(name) == 2
+            assert length(f"{name}-never-declared") == 0
+        finally:
+            queue(conn.default_channel).delete()
