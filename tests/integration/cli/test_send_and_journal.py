@@ -81,7 +81,11 @@ def sandbox_url() -> Iterator[str]:
 
 @pytest.fixture
 def env(
-    sandbox_url: str, redis_url: str | None, migrated_database: str, tmp_path: Path
+    sandbox_url: str,
+    redis_url: str | None,
+    migrated_database: str,
+    tmp_path: Path,
+    redis_client: Any,  # flushes the session's Redis database after the test
 ) -> dict[str, str]:
     if redis_url is None:
         pytest.skip("needs the real Redis (a worker process shares it)")

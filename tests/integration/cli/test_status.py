@@ -32,7 +32,9 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def env(fleet: Fleet, tmp_path: Path) -> dict[str, str]:
+def env(fleet: Fleet, tmp_path: Path, redis_client: Any) -> dict[str, str]:
+    # redis_client: the session's Redis database is flushed after the test, so beat's
+    # schedule and lock do not reach the next test.
     settings = fleet.runtime.settings
     if settings.redis_url is None:
         pytest.skip("needs a real Redis (fakeredis fallback in use)")
