@@ -39,6 +39,20 @@ BIN = Path(sys.executable).parent
 TARGETING = {"geos": [{"country_code": "us"}]}
 
 
+@pytest.fixture(autouse=True)
+def forget_experiments(migrated_database: str) -> Iterator[None]:
+    """The database lives for the whole session: an experiment left behind would give
+    later tests' stats pulls of this account their ad squad breakdown call."""
+    yield
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(migrated_database)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM experiment_variants"))
+        conn.execute(text("DELETE FROM experiments"))
+    engine.dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

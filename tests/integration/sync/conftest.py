@@ -18,6 +18,7 @@ from tests.fleet import Fleet
 
 # A fixed start (a Monday, 15:30 UTC) keeps local days and period boundaries predictable.
 START = datetime(2026, 11, 16, 15, 30, tzinfo=UTC)
+# Experiments too: an account holding one gets its ad squad breakdown on every pull.
 TABLES = (
     "stats_daily",
     "stats_hourly",
@@ -27,6 +28,8 @@ TABLES = (
     "ad_squads",
     "campaigns",
     "fx_rates",
+    "experiment_variants",
+    "experiments",
 )
 
 
