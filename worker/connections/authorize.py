@@ -119,9 +119,13 @@ def complete(
     if found.verdict != "ok" or bound is None:
         raise TaskFailed(_state_refused(found.verdict))
     tenant_id, client_id, redirect_uri, backfill_since = bound
+    # A re-drive of this task id by the completer carries the state (spent by this task
+    # already, useless to any other) but never the code.
+    replay = {"code": "[withheld]", "state": state}
     connection_id = exchange_once(
         runtime, task_id=task_id, task_name=task_name, tenant_id=tenant_id,
         client_id=client_id, code=code, redirect_uri=redirect_uri, worker_id=worker_id,
+        replay=replay,
     )  # fmt: skip
     connected = probe(runtime, connection_id, tenant_id)
     result = connected_result(runtime, connected, tenant_id)

@@ -74,8 +74,14 @@ def exchange_once(
     code: str,
     redirect_uri: str,
     worker_id: str,
+    replay: dict[str, Any] | None = None,
 ) -> int:
-    """Trade `code` for tokens once per task id and store them; the connection id."""
+    """Trade `code` for tokens once per task id and store them; the connection id.
+
+    `replay` is the payload the completer may send again under this task id if the
+    worker dies mid-exchange (the code withheld: the re-run only settles the key as
+    `code_spent`, it never sends a code).
+    """
     s = runtime.settings
     if not (s.snapchat_ads_client_id and s.snapchat_ads_client_secret):
         raise TaskFailed(
@@ -85,7 +91,7 @@ def exchange_once(
             )
         )
     key = idempotency_key(task_id, EXCHANGE_STEP)
-    claimed = _claim(runtime, key, task_id, task_name, tenant_id, redirect_uri, worker_id)
+    claimed = _claim(runtime, key, task_id, task_name, tenant_id, redirect_uri, worker_id, replay)
     if claimed.connection_id is not None:
         return claimed.connection_id
     attempt = claimed.attempt
@@ -147,6 +153,7 @@ def _claim(
     tenant_id: str,
     redirect_uri: str,
     worker_id: str,
+    replay: dict[str, Any] | None,
 ) -> Claimed:
     """Our attempt, or the connection an earlier attempt of the task stored."""
     s = runtime.settings
@@ -154,7 +161,7 @@ def _claim(
     with runtime.session() as session:
         claim = journal.claim(
             session, key, task_id=task_id, task_name=task_name, step=EXCHANGE_STEP,
-            ad_account_id=None, request_digest=digest, worker_id=worker_id,
+            ad_account_id=None, request_digest=digest, worker_id=worker_id, payload=replay,
             lease_s=s.snapfleet_journal_lease_s, max_attempts=s.snapfleet_journal_max_attempts,
         )  # fmt: skip
         entry = claim.entry

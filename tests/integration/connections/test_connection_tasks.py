@@ -115,6 +115,10 @@ def test_a_retried_complete_does_not_exchange_the_code_again(fleet: Fleet) -> No
     assert again["status"] == "succeeded", again
     assert again["connection_id"] == first["connection_id"]
     assert _code_exchanges(fleet) == before
+    # And the exchange's journal row can be re-driven without the code in it
+    with fleet.runtime.session() as session:
+        row = journal.get(session, idempotency_key(task_id, EXCHANGE_STEP))
+        assert row is not None and row.payload == {"code": "[withheld]", "state": redirect["state"]}
 
 
 def test_an_exchange_whose_answer_was_lost_is_never_sent_again(fleet: Fleet) -> None:
@@ -133,8 +137,9 @@ def test_an_exchange_whose_answer_was_lost_is_never_sent_again(fleet: Fleet) -> 
             worker_id="dead-worker", lease_s=0.0,
         )  # fmt: skip
     before = _code_exchanges(fleet)
-    # When the task runs again
-    result = _call(fleet, "snap.connection.complete", redirect, task_id=task_id)
+    # When the task runs again, as the completer re-drives it (the code withheld)
+    replay = {"code": "[withheld]", "state": redirect["state"]}
+    result = _call(fleet, "snap.connection.complete", replay, task_id=task_id)
     # Then it says the code may be spent, and sends nothing to the token endpoint
     assert (result["status"], result["code"]) == ("failed", "code_spent"), result
     assert _code_exchanges(fleet) == before
