@@ -32,6 +32,16 @@ BIN = Path(sys.executable).parent
 CLIENT_ID = "ops-client"
 CLIENT_SECRET = "ops-secret-value"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
+READ_TOKEN = "test-reader-token"  # the sandbox's always-valid token: the test reads Snap's side
+
+
+def _campaigns(sandbox_url: str) -> list[dict[str, Any]]:
+    answer = httpx.get(
+        f"{sandbox_url}/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns",
+        headers={"Authorization": f"Bearer {READ_TOKEN}"},
+    )
+    answer.raise_for_status()
+    return [item["campaign"] for item in answer.json()["campaigns"]]
 
 
 def _free_port() -> int:
@@ -61,7 +71,8 @@ def sandbox_url() -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [BIN / "snapfleet", "sandbox", "--port", str(port), "--client-id", CLIENT_ID,
-         "--client-secret", CLIENT_SECRET, "--app-rps", "0", "--token-rps", "0"],
+         "--client-secret", CLIENT_SECRET, "--app-rps", "0", "--token-rps", "0",
+         "--token", READ_TOKEN],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -168,8 +179,7 @@ def test_connect_send_and_replay_a_failed_mutation_from_the_command_line(
     typo = _snapfleet(env, "send", "snap.campaign.create", "--json", '{"ad_account_id": "x"}')
     assert typo.returncode == 2 and "invalid payload" in typo.stderr
 
-    entities = httpx.get(f"{sandbox_url}/_sandbox/entities").json()["entities"]
-    campaign_id = next(e["id"] for e in entities if e.get("name") == name)
+    campaign_id = next(c["id"] for c in _campaigns(sandbox_url) if c["name"] == name)
 
     # Snap answers 503 to the next update and the worker gives up at once (no retries
     # configured): the runner got a failure, the key is left unfinished.
@@ -205,8 +215,7 @@ def test_connect_send_and_replay_a_failed_mutation_from_the_command_line(
     again = _snapfleet(env, "journal", "replay", key)
     assert again.returncode == 1 and "nothing to replay" in again.stderr
 
-    entities = httpx.get(f"{sandbox_url}/_sandbox/entities").json()["entities"]
-    campaign = next(e for e in entities if e.get("id") == campaign_id)
+    campaign = next(c for c in _campaigns(sandbox_url) if c["id"] == campaign_id)
     assert campaign["daily_budget_micro"] == 200_500_000
 
 
