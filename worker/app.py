@@ -73,6 +73,9 @@ SYNC_PREFIXES = ("snap.stats.", "snap.detect.", "snap.sync.")
 
 GATE_SOCKET_TIMEOUT_S = 2.0
 SOFT_SHUTDOWN_S = 30.0
+# Exponential from 10 ms, capped at 10 s between tries (Celery's defaults): about two
+# minutes of a result backend that does not answer before a result is given up.
+RESULT_STORE_RETRIES = 20
 
 # Embedded mode: one in-process Redis stand-in (with Lua) shared by every gate of the process.
 _EMBEDDED_SERVER: Any = None
@@ -149,6 +152,10 @@ def reliability_config(settings: Settings) -> dict[str, Any]:
         "task_acks_on_failure_or_timeout": True,  # the journal, not redelivery, owns retries
         "worker_prefetch_multiplier": 1,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A result stored while Redis restarts is retried, not dropped: found by the soak,
+        # a task that succeeded during a 5 s outage left its runner waiting for good.
+        "result_backend_always_retry": True,
+        "result_backend_max_retries": RESULT_STORE_RETRIES,
         "task_time_limit": settings.snapfleet_task_time_limit_s,
         "task_soft_time_limit": soft_time_limit_s(settings),
         # Rule 7: the same value in all three places; the shortest among apps sharing the
