@@ -9,6 +9,7 @@ of a sandbox running as a server. No auth: the sandbox is a local tool.
     POST /_sandbox/adaccounts/{id}/suspend | /reinstate
     POST /_sandbox/tokens/revoke      {"token": "..."}
     GET  /_sandbox/tokens/issued      every access and refresh token issued (secrets scans)
+    GET  /_sandbox/entities           every entity, deleted ones included (soak checks)
     POST /_sandbox/faults             {"action": "status", "status": 503, "times": 2,
                                        "method": "POST", "path": "/v1/adaccounts",
                                        "probability": 0.05, ...}
@@ -55,6 +56,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
         ),
         r("/tokens/revoke", lambda s, rq, b: {"revoked": s.revoke_token(str(_need(b, "token")))}),
         r("/tokens/issued", _issued, "GET"),
+        r("/entities", _entities, "GET"),
         r("/faults", _fault),
         r("/faults", _clear_faults, "DELETE"),
         r(
@@ -128,6 +130,17 @@ def _fault(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
 def _issued(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
     with state.lock:
         return {"tokens": list(state.tokens.issued)}
+
+
+def _entities(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:
+    with state.lock:
+        return {
+            "entities": [
+                {"kind": r.kind, "ad_account_id": r.ad_account_id, "deleted": bool(r.deleted_at),
+                 **r.entity}
+                for r in state.store.records.values()
+            ]
+        }  # fmt: skip
 
 
 def _clear_faults(state: SandboxState, request: Request, body: dict[str, Any]) -> Any:

@@ -50,3 +50,19 @@ def test_every_issued_token_is_listed_even_after_revocation():
         sb.state.revoke_token(answer["refresh_token"])
         issued = http.get("/_sandbox/tokens/issued").json()["tokens"]
     assert set(issued) == {answer["access_token"], answer["refresh_token"]}
+
+
+def test_the_entities_listing_shows_every_entity_deleted_ones_included():
+    with Sandbox(token=TOKEN, start_time=START, app_rps=None, token_rps=None) as sb:
+        api = httpx.Client(
+            base_url=sb.base_url,
+            transport=sb.transport,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        made = api.post(f"/adaccounts/{USD}/campaigns", json={"campaigns": [campaign()]}).json()
+        campaign_id = made["campaigns"][0]["campaign"]["id"]
+        api.delete(f"/campaigns/{campaign_id}")
+        admin = httpx.Client(base_url="http://sandbox.invalid", transport=sb.transport)
+        listed = {e["id"]: e for e in admin.get("/_sandbox/entities").json()["entities"]}
+    assert listed[campaign_id]["kind"] == "campaigns" and listed[campaign_id]["deleted"] is True
+    assert listed[USD]["kind"] == "adaccounts" and listed[USD]["deleted"] is False
