@@ -30,6 +30,7 @@ from tests.soak.workload import ChainStopped, run_chain
 logger = logging.getLogger("soak.runner")
 
 RESULT_TIMEOUT_S = 600.0
+RESEND_PENDING_S = 45.0  # no worker started it this long: send it again, same task id
 TERMINAL = ("SUCCESS", "FAILURE")
 
 
@@ -53,6 +54,7 @@ class Runner:
         self.results = Journal(out / "results.jsonl")
         self.chains = Journal(out / "chains.jsonl")
         self.count = 0
+        self.resent = 0
 
     def send(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Enqueue one task by name and wait for its terminal result."""
@@ -67,21 +69,36 @@ class Runner:
         sent_at = time.time()
         self.count += 1
         self.sent.write({"task_id": task_id, "name": name, "payload": payload, "sent_at": sent_at})
-        result = self.wait(task_id)
+        result = self.wait(
+            task_id, lambda: self.app.send_task(name, kwargs=payload, task_id=task_id)
+        )
         done_at = time.time()
         record = {"task_id": task_id, "name": name, "payload": payload, "sent_at": sent_at,
                   "done_at": done_at if result is not None else None, "result": result}  # fmt: skip
         self.results.write(record)
         return result or {"status": "lost", "code": "no_result"}
 
-    def wait(self, task_id: str) -> dict[str, Any] | None:
+    def wait(self, task_id: str, resend: Any = None) -> dict[str, Any] | None:
         from celery.result import AsyncResult
 
         deadline = time.monotonic() + RESULT_TIMEOUT_S
         handle = AsyncResult(task_id, app=self.app)
+        pending_since = time.monotonic()
         while time.monotonic() < deadline:
             try:
                 state = handle.state
+                if state != "PENDING":
+                    pending_since = time.monotonic()
+                elif time.monotonic() - pending_since > RESEND_PENDING_S and resend is not None:
+                    # No worker ever started it. On the Redis broker a message a node took
+                    # off the queue in the instant it was killed is gone (kombu pops it,
+                    # then records it as unacknowledged: two steps); the runner's part of
+                    # the contract is to send it again under the same task id, which the
+                    # journal makes safe (README, "After a crash").
+                    logger.warning("runner: %s never started; sent again, same id", task_id)
+                    resend()
+                    self.resent += 1
+                    pending_since = time.monotonic()
                 if state in TERMINAL:
                     value = handle.result
                     if isinstance(value, dict):
