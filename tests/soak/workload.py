@@ -110,21 +110,31 @@ _EFFECT = {"pause": ("PAUSED", False), "resume": ("ACTIVE", False), "delete": (N
 _ID_KEY = {"campaign": "campaign_id", "adsquad": "ad_squad_id", "ad": "ad_id"}
 
 
-def expected_states(records: list[dict[str, Any]]) -> dict[str, tuple[str | None, bool]]:
-    """entity id -> (status, deleted) as the last succeeded write of the runner left it."""
-    expected: dict[str, tuple[str | None, bool]] = {}
+def expected_states(
+    records: list[dict[str, Any]],
+) -> dict[str, list[tuple[str | None, bool]]]:
+    """entity id -> the (status, deleted) it may show: what the last succeeded write of the
+    runner left, or what a later write that failed may have done (a write whose answer
+    was lost, then refused on retry, e.g. after its tenant's token was revoked, may have
+    landed: updates are absolute, so either state is the truth of one accepted write)."""
+    expected: dict[str, list[tuple[str | None, bool]]] = {}
     for record in sorted(records, key=lambda r: r.get("done_at") or 0):
         result = record.get("result") or {}
-        if result.get("status") != "succeeded":
-            continue
         kind, _, verb = record["name"].removeprefix("snap.").partition(".")
+        if result.get("status") != "succeeded":
+            entity = (record.get("payload") or {}).get(_ID_KEY.get(kind, ""), "")
+            if verb in _EFFECT and entity in expected:
+                status, deleted = _EFFECT[verb]
+                before = expected[entity][0][0]
+                expected[entity].append((status or before, deleted))
+            continue
         if kind not in _ID_KEY:
             continue
         if verb == "create":
-            expected[str(result["snap_id"])] = (record["payload"].get("status", "PAUSED"), False)
+            expected[str(result["snap_id"])] = [(record["payload"].get("status", "PAUSED"), False)]
         elif verb in _EFFECT:
             entity = record["payload"][_ID_KEY[kind]]
             status, deleted = _EFFECT[verb]
-            before = expected.get(entity, (None, False))[0]
-            expected[entity] = (status or before, deleted)
+            before = expected.get(entity, [(None, False)])[0][0]
+            expected[entity] = [(status or before, deleted)]
     return expected
