@@ -18,11 +18,11 @@ def test_a_task_round_trips_through_redis_on_its_routed_queue(redis_url: str | N
     app = create_app(Settings(redis_url=redis_url))
     app.snapfleet_gate = TokenGate(gate_redis(app), limit=1, window_s=60)  # type: ignore[attr-defined]
 
-    @app.task(name="snap.stats.roundtrip", bind=True)
+    @app.task(name="snap.stats.roundtrip", bind=True, shared=False)
     def pull(self: object) -> dict[str, str]:
         return {"queue": self.request.delivery_info["routing_key"]}  # type: ignore[attr-defined]
 
-    @app.task(name="snap.campaign.roundtrip", bind=True)
+    @app.task(name="snap.campaign.roundtrip", bind=True, shared=False)
     def pause(self: object) -> dict[str, object]:
         wait_s = token_gate(app).try_acquire("app-1", "acct-1")
         queue = self.request.delivery_info["routing_key"]  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ def test_a_task_runs_through_the_memory_broker_and_returns_json() -> None:
     # Given the embedded app (REDIS_URL unset) and a task that passes the gate,
     app = create_app(Settings())
 
-    @app.task(name="snap.roundtrip.echo")
+    @app.task(name="snap.roundtrip.echo", shared=False)
     def echo(value: dict[str, int]) -> dict[str, object]:
         wait_s = token_gate(app).try_acquire("app-1", "acct-1")
         return {"status": "succeeded", "value": value, "gate_wait_s": wait_s}
@@ -39,7 +39,7 @@ def test_embedded_worker_runs_beat_in_a_thread_of_its_own() -> None:
     app = create_app(Settings())
     ticked = threading.Event()
 
-    @app.task(name="snap.roundtrip.tick")
+    @app.task(name="snap.roundtrip.tick", shared=False)
     def tick() -> None:
         ticked.set()
 
