@@ -20,6 +20,7 @@ and migrations serve PostgreSQL (psycopg 3, the fleet) and SQLite (the embedded 
     reads        what the read tasks answer: keyset-paged lists, per-variant totals
     snap_values  Snap's JSON values (times, micro amounts, lists) read into column values
     gauges       the fleet-level questions of `snapfleet status` and the exporter
+    filelocks    named locks beside a SQLite database, for work that must not hold its writer
 
 This package never imports snap, worker, celery or httpx (docs/architecture.md, Import rules).
 """

@@ -8,17 +8,21 @@ is computed when Snap answers (a cap hit leaves the entity untouched, `status` s
 ACTIVE) and a review verdict is Snap's, not an edit; a deletion shows only as absence from
 a full listing. Four calls per account per period buy all of that.
 
-Read, compare and store run in one transaction that first locks the ad account's row
-(`SELECT ... FOR UPDATE`), so two detections of the same account (two beats, a manual run)
-serialize: the second reads after the first stored, compares against it and finds
-nothing new, and an older answer is never stored over a newer one. Each transition is
-also stored under a unique key (`storage.events`), a second guard.
+Read, compare and store run in the account's turn (`account_turn`), so two detections of
+the same account (two beats, a manual run) serialize: the second reads after the first
+stored, compares against it and finds nothing new, and an older answer is never stored
+over a newer one. On PostgreSQL the turn is one transaction that first locks the ad
+account's row (`SELECT ... FOR UPDATE`); on SQLite it is a file lock and the transaction
+opens only after the reads. Each transition is also stored under a unique key
+(`storage.events`), a second guard.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +33,7 @@ from snap import stats as snapstats
 from snap.client import SnapClient
 from storage import accounts as account_repo
 from storage import events as event_repo
+from storage import filelocks
 from storage import mirrors as mirror_repo
 from storage import stats as stats_repo
 from storage.models.base import utcnow
@@ -107,6 +112,37 @@ def apply_fresh(
 def lock_account(session: Session, ad_account_id: str) -> None:
     """Serialize detections of one account (PostgreSQL row lock; SQLite locks on write)."""
     account_repo.lock(session, ad_account_id)
+
+
+Transaction = Callable[[], AbstractContextManager[Session]]
+
+
+@contextlib.contextmanager
+def account_turn(runtime: Runtime, ad_account_id: str) -> Iterator[Transaction]:
+    """The account's turn for one read/compare/store: nothing else detects it meanwhile.
+
+    Yields `transaction`, which opens the unit of work to compare and store in (and to
+    read the mirror before Snap's reads). On PostgreSQL it is always the one transaction
+    that locked the account's row before the reads, committed when the turn ends.
+
+    On SQLite every transaction begins with BEGIN IMMEDIATE (`storage.db`): it holds the
+    database's one write lock, so a transaction open across the reads would block the
+    client's own token lookup or refresh (its own transaction, on a second connection)
+    for the whole busy timeout, and every other writer of the machine for as long as
+    Snap takes. There the turn is a lock file of the account beside the database
+    (`storage.filelocks`, held across the threads and processes that can open it) and
+    each `transaction()` is a short transaction of its own: no transaction is open
+    while Snap is read. Reading the token first would not do: a refresh after a 401
+    mid-read still needs the database, and the reads would still hold every writer.
+    """
+    url = runtime.settings.database
+    if filelocks.is_sqlite(url):
+        with filelocks.held(url, f"detect-{ad_account_id}"):
+            yield runtime.session
+        return
+    with runtime.session() as session:
+        lock_account(session, ad_account_id)
+        yield lambda: contextlib.nullcontext(session)
 
 
 def _account_transitions(
@@ -272,13 +308,13 @@ def detect_account(runtime: Runtime, ad_account_id: str, *, now: datetime) -> di
     account = runtime.account(ad_account_id)
     require_active_connection(runtime, account)
     client = runtime.client(account.connection_id)
-    with runtime.session() as session:
-        # Lock first, then read: two runs of one account read and store in turn, so an
-        # older answer can never be stored over a newer one.
-        lock_account(session, ad_account_id)
+    # The turn first, then read: two runs of one account read and store in turn, so an
+    # older answer can never be stored over a newer one.
+    with account_turn(runtime, ad_account_id) as transaction:
         with runtime.account_gate_scope(account, lane="sync"):
             fresh = read_fresh(client, ad_account_id)
-        outcome = apply_fresh(session, account, fresh, now=now)
+        with transaction() as session:
+            outcome = apply_fresh(session, account, fresh, now=now)
     return {
         "status": "succeeded",
         "ad_account_id": ad_account_id,

@@ -31,7 +31,7 @@ from storage import mirrors as mirror_repo
 from storage import polling
 from storage.models.base import utcnow
 from worker.runtime import gate_scope
-from worker.sync.entities import FreshState, _plain, apply_fresh, lock_account
+from worker.sync.entities import FreshState, _plain, account_turn, apply_fresh
 from worker.sync.fanout import require_active_connection
 
 __all__ = ["REVIEW_CODES", "detect_planned", "detect_statuses", "structure_changed"]
@@ -81,13 +81,15 @@ def detect_planned(
     account = runtime.account(ad_account_id)
     require_active_connection(runtime, account)
     client = runtime.client(account.connection_id)
-    with runtime.session() as session:
-        # Locked first, as a full run does: runs of one account read and store in turn.
-        lock_account(session, ad_account_id)
-        stored = mirror_repo.for_ad_account(session, "ads", ad_account_id)
+    # The account's turn first, as a full run does: runs of one account read and store
+    # in turn (on SQLite no transaction stays open across the reads: `account_turn`).
+    with account_turn(runtime, ad_account_id) as transaction:
+        with transaction() as session:
+            stored = mirror_repo.for_ad_account(session, "ads", ad_account_id)
         with runtime.account_gate_scope(account, lane="sync"):
             fresh = read_planned(client, ad_account_id, reads, stored)
-        outcome = apply_fresh(session, account, fresh, now=now)
+        with transaction() as session:
+            outcome = apply_fresh(session, account, fresh, now=now)
     return {
         "status": "succeeded",
         "ad_account_id": ad_account_id,
@@ -118,7 +120,8 @@ def detect_statuses(runtime: Any, organization_id: str, *, now: datetime) -> dic
         if item.get("id") not in wanted:
             continue
         account = runtime.account(item["id"])
-        with runtime.session() as session:
+        turn = account_turn(runtime, account.ad_account_id)
+        with turn as transaction, transaction() as session:
             outcome = apply_fresh(session, account, FreshState(account=item), now=now)
         events += outcome.events
     return {
