@@ -72,7 +72,7 @@ def _creative(fleet: Fleet, tmp_path: Path, n: int) -> str:
 
 
 @pytest.fixture
-def running_experiment(fleet: Fleet, tmp_path: Path) -> str:
+def running_experiment(fleet: Fleet, tmp_path: Path, clean_sync_tables: None) -> str:
     """An experiment whose two variants have delivered for two days, then the hourly pull."""
     fleet.app.snapfleet_clock = fleet.sandbox.clock.now  # type: ignore[attr-defined]
     experiment_id = f"exp-{START:%H%M}-{tmp_path.name[-6:]}"

@@ -12,25 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from tests.fleet import Fleet
 
 # A fixed start (a Monday, 15:30 UTC) keeps local days and period boundaries predictable.
 START = datetime(2026, 11, 16, 15, 30, tzinfo=UTC)
-# Experiments too: an account holding one gets its ad squad breakdown on every pull.
-TABLES = (
-    "stats_daily",
-    "stats_hourly",
-    "stats_finality",
-    "events",
-    "ads",
-    "ad_squads",
-    "campaigns",
-    "fx_rates",
-    "experiment_variants",
-    "experiments",
-)
 
 
 @pytest.fixture
@@ -41,26 +27,6 @@ def sandbox_config() -> dict[str, Any]:
 @pytest.fixture
 def fleet_overrides() -> dict[str, Any]:
     return {"snapfleet_stats_lookback_days": 3}
-
-
-@pytest.fixture
-def clean_sync_tables(migrated_database: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(migrated_database)
-    with engine.begin() as conn:
-        for table in TABLES:
-            conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
-        conn.execute(
-            text(
-                "UPDATE ad_accounts SET stats_mode = NULL, last_synced_at = NULL, "
-                "finalized_data_end_time = NULL, conversion_data_processed_end_time = NULL, "
-                # Each test's sandbox is a new world: no status detection has seen yet
-                # (a capture keeps the stored status, so a suspension would carry over).
-                "status = NULL, delivery_status = NULL"
-            )
-        )
-    engine.dispose()
 
 
 @pytest.fixture
