@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,59 +28,29 @@ from cryptography.fernet import Fernet
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from storage import journal, mirrors
 from tasks.payloads import EXAMPLES
+from tests import processes
+from tests.processes import BIN, stop, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CLIENT_ID = "chaos-client"
 CLIENT_SECRET = "chaos-secret-value"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
-BIN = Path(sys.executable).parent
 LEASE_S = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until(predicate: Any, what: str, timeout_s: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
+def _stop_sandbox(process: subprocess.Popen[Any]) -> None:
+    stop(process, term_timeout_s=10)  # a stalled answer holds uvicorn's graceful stop
 
 
 @pytest.fixture
 def sandbox_server() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [BIN / "snapfleet", "sandbox", "--port", str(port), "--ignore-idempotency-key",
-         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, "--seed", "empty",
-         "--app-rps", "0", "--token-rps", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/_sandbox/requests", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait_until(up, "the sandbox server")
+    with processes.sandbox_server(
+        ["--ignore-idempotency-key", "--client-id", CLIENT_ID, "--client-secret",
+         CLIENT_SECRET, "--seed", "empty", "--app-rps", "0", "--token-rps", "0"],
+        ready_timeout_s=60.0, stopper=_stop_sandbox,
+    ) as base:  # fmt: skip
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # a stalled answer holds uvicorn's graceful stop
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -149,14 +116,10 @@ def worker_process(fleet_env: dict[str, str], tmp_path: Path) -> Iterator[subpro
         )  # fmt: skip
     try:
         # A loaded 2-core machine can take a while to start a prefork worker.
-        _wait_until(lambda: "ready." in log.read_text(), "the worker to be ready", timeout_s=180)
+        wait_until(lambda: "ready." in log.read_text(), "the worker to be ready", 180)
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop(process, term_timeout_s=30)
         if process.returncode not in (0, -signal.SIGTERM):
             print(log.read_text()[-5000:])
 
@@ -185,9 +148,10 @@ def test_a_worker_killed_mid_create_leaves_exactly_one_campaign(
     result = fleet_app.send_task("snap.campaign.create", kwargs=payload, task_id=task_id)
 
     # Given the create committed at Snap and its answer is held back,
-    _wait_until(
+    wait_until(
         lambda: any(e["status"] == 200 for e in _logged(sandbox, "POST", path)),
         "the create to be committed",
+        60.0,
     )
     # when the pool child running it is killed,
     children = _pool_children(worker_process.pid)
@@ -196,7 +160,7 @@ def test_a_worker_killed_mid_create_leaves_exactly_one_campaign(
         os.kill(child, signal.SIGKILL)
 
     # then the task is redelivered, reconciles after the lease, and succeeds once,
-    outcome = _wait_until(
+    outcome = wait_until(
         lambda: result.ready() and isinstance(result.result, dict) and result.result,
         "the task's final result",
         timeout_s=120,

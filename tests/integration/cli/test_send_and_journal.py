@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,10 +21,10 @@ from cryptography.fernet import Fernet
 
 from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from tasks.payloads import EXAMPLES
+from tests.processes import BIN, kill, sandbox_server, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-BIN = Path(sys.executable).parent
 CLIENT_ID = "ops-client"
 CLIENT_SECRET = "ops-secret-value"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
@@ -44,50 +40,14 @@ def _campaigns(sandbox_url: str) -> list[dict[str, Any]]:
     return [item["campaign"] for item in answer.json()["campaigns"]]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until(predicate: Any, what: str, timeout_s: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-def _kill(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-
-
 @pytest.fixture
 def sandbox_url() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [BIN / "snapfleet", "sandbox", "--port", str(port), "--client-id", CLIENT_ID,
-         "--client-secret", CLIENT_SECRET, "--app-rps", "0", "--token-rps", "0",
-         "--token", READ_TOKEN],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/_sandbox/requests", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait_until(up, "the sandbox server")
+    with sandbox_server(
+        ["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, "--app-rps", "0",
+         "--token-rps", "0", "--token", READ_TOKEN],
+        poll_s=0.3, stopper=kill,
+    ) as base:  # fmt: skip
         yield base
-    finally:
-        _kill(process)
 
 
 @pytest.fixture
@@ -131,10 +91,10 @@ def worker(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen]:
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        _wait_until(lambda: "ready." in log.read_text(), "the worker", timeout_s=180)
+        wait_until(lambda: "ready." in log.read_text(), "the worker", 180, poll_s=0.3)
         yield process
     finally:
-        _kill(process)
+        kill(process)
 
 
 def _snapfleet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -12,11 +12,7 @@ guide's troubleshooting messages where the user meets them, and how a failure ar
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,13 +25,14 @@ import pytest
 from cryptography.fernet import Fernet
 
 from snap.sandbox import USD_AD_ACCOUNT_ID
+from tests import processes
+from tests.processes import BIN, stop, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CLIENT_ID = "flow-client"
 CLIENT_SECRET = "flow-secret-value"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
-BIN = Path(sys.executable).parent
 TARGETING = {"geos": [{"country_code": "us"}]}
 
 
@@ -53,55 +50,15 @@ def forget_experiments(migrated_database: str) -> Iterator[None]:
     engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until(predicate: Any, what: str, timeout_s: float = 90.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 @pytest.fixture
 def sandbox_server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     log = (tmp_path / "sandbox.log").open("wb")
-    process = subprocess.Popen(
-        [BIN / "snapfleet", "sandbox", "--port", str(port), "--client-id", CLIENT_ID,
-         "--client-secret", CLIENT_SECRET, "--seed", "empty", "--app-rps", "0",
-         "--token-rps", "0"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/_sandbox/clock", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        _wait_until(up, "the sandbox server")
+    with processes.sandbox_server(
+        ["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET, "--seed", "empty",
+         "--app-rps", "0", "--token-rps", "0"],
+        probe="/_sandbox/clock", stdout=log, ready_timeout_s=90.0,
+    ) as base:  # fmt: skip
         yield base
-    finally:
-        _stop(process)
 
 
 @pytest.fixture
@@ -152,13 +109,14 @@ def runner(fleet_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.Monkey
     get_settings.cache_clear()
     app = create_app(Settings())
     try:
-        _wait_until(
+        wait_until(
             lambda: worker.poll() is None and app.control.ping(timeout=1.0),
             "the worker to answer a ping",
+            90.0,
         )
         yield app
     finally:
-        _stop(worker)
+        stop(worker)
         get_settings.cache_clear()
         print((tmp_path / "worker.log").read_text(errors="replace")[-4000:])
 

@@ -1,0 +1,94 @@
+"""Helpers for tests that run real `snapfleet` processes (sandbox server, worker, beat).
+
+Each process starts in its own session so that stopping it reaches its children too
+(Celery's pool, uvicorn's workers).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(
+    predicate: Callable[[], Any], what: str, timeout_s: float = 120.0, poll_s: float = 0.2
+) -> Any:
+    """Readiness only (never a timing assertion): the predicate's first truthy value."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(poll_s)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def kill(process: subprocess.Popen[Any]) -> None:
+    """SIGKILL the process's whole group."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen[Any], term_timeout_s: float = 40.0) -> None:
+    """SIGTERM the process's group (a graceful stop), SIGKILL it if that takes too long."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=term_timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@contextmanager
+def sandbox_server(
+    args: list[str],
+    *,
+    probe: str = "/_sandbox/requests",
+    stdout: int | IO[bytes] = subprocess.DEVNULL,
+    ready_timeout_s: float = 120.0,
+    poll_s: float = 0.2,
+    stopper: Callable[[subprocess.Popen[Any]], None] = stop,
+) -> Iterator[str]:
+    """Run `snapfleet sandbox --port <free port> <args>` and yield its base URL once
+    `probe` answers 200; stop it with `stopper` on the way out."""
+    port = free_port()
+    stderr = subprocess.DEVNULL if stdout is subprocess.DEVNULL else subprocess.STDOUT
+    process = subprocess.Popen(
+        [BIN / "snapfleet", "sandbox", "--port", str(port), *args],
+        stdout=stdout,
+        stderr=stderr,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{base}{probe}", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(up, "the sandbox server", ready_timeout_s, poll_s)
+        yield base
+    finally:
+        stopper(process)
