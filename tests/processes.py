@@ -92,3 +92,36 @@ def sandbox_server(
         yield base
     finally:
         stopper(process)
+
+
+def wait_until_listening(process: subprocess.Popen[str], port: int) -> None:
+    """Readiness only (not a timing assertion): poll the port until it accepts."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"snapfleet sandbox exited: {output}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("snapfleet sandbox did not start listening")
+
+
+@contextmanager
+def listening_sandbox(args: list[str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run `snapfleet sandbox --port <free port> <args>` (its output kept for the error
+    if it exits early) and yield its base URL and process once the port accepts."""
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / "snapfleet", "sandbox", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_listening(process, port)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -3,10 +3,6 @@ against a real `snapfleet sandbox` server process."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +16,7 @@ from snap.errors import Unauthorized
 from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from storage import connections as connection_repo
 from tests.fleet import CLIENT_ID, CLIENT_SECRET, ENCRYPTION_KEY, REDIRECT_URI, Fleet
-from tests.unit.sandbox.test_server import _wait_until_listening, free_port
+from tests.processes import listening_sandbox
 from worker.cli import app as cli
 from worker.connections import connect as onboarding
 from worker.connections.tokens import REAUTH_MESSAGE
@@ -92,19 +88,9 @@ def test_disconnect_deletes_the_refresh_token(fleet: Fleet) -> None:
 
 @pytest.fixture
 def sandbox_server() -> Iterator[str]:
-    port = free_port()
-    exe = shutil.which("snapfleet", path=os.path.dirname(sys.executable)) or "snapfleet"
-    proc = subprocess.Popen(
-        [exe, "sandbox", "--port", str(port), "--seed", "empty",
-         "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        _wait_until_listening(proc, port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    args = ["--seed", "empty", "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]
+    with listening_sandbox(args) as (base, _):
+        yield base
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from storage.models.events import Event
 from tests.fleet import CLIENT_ID, CLIENT_SECRET, ENCRYPTION_KEY, REDIRECT_URI, Fleet
-from tests.unit.sandbox.test_server import _wait_until_listening, free_port
+from tests.processes import listening_sandbox
 
 EXE = shutil.which("snapfleet", path=os.path.dirname(sys.executable)) or "snapfleet"
 # A hang guard for each command, not a timing assertion: a run that waited out SQLite's
@@ -39,18 +39,9 @@ COMMAND_TIMEOUT_S = 180
 
 @pytest.fixture
 def sandbox_server() -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [EXE, "sandbox", "--port", str(port), "--client-id", CLIENT_ID,
-         "--client-secret", CLIENT_SECRET],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        _wait_until_listening(proc, port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    args = ["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]
+    with listening_sandbox(args) as (base, _):
+        yield base
 
 
 @pytest.fixture

@@ -2,68 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
+from tests.processes import listening_sandbox
 from tests.unit.sandbox.conftest import USD, campaign
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server():
-    port = free_port()
-    exe = shutil.which("snapfleet", path=os.path.dirname(sys.executable)) or "snapfleet"
-    proc = subprocess.Popen(
-        [
-            exe,
-            "sandbox",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--token",
-            "tcp-token",
-            "--seed",
-            "empty",
-            "--rate-limit-rps",
-            "1000",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_listening(proc, port)
+    args = ["--host", "127.0.0.1", "--token", "tcp-token", "--seed", "empty"]
+    with listening_sandbox([*args, "--rate-limit-rps", "1000"]) as (base, proc):
         yield base, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _wait_until_listening(proc: subprocess.Popen, port: int) -> None:
-    """Readiness only (not a timing assertion): poll the port until it accepts."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"snapfleet sandbox exited: {proc.stdout.read()}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("snapfleet sandbox did not start listening")
 
 
 def test_serves_the_api_over_tcp(server):
