@@ -48,14 +48,16 @@ import json
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from snap import stats as snapstats
 from storage import polling
 from worker.settings import Settings
+
+T = TypeVar("T")
 
 __all__ = [
     "ACCOUNTS_PER_PAGE",
@@ -430,16 +432,7 @@ def load_rows(session: Any, now: datetime, periods: Periods) -> list[polling.Acc
 
 def run_tick(runtime: Any, redis: Any, now: datetime) -> PlannedTick:
     """Plan the reads due since the last tick, remember this tick, publish the budget."""
-    settings: Settings = runtime.settings
-    periods = periods_from_settings(settings)
-    with runtime.session() as session:
-        rows = load_rows(session, now, periods)
-    since = _read_time(redis, LAST_TICK_KEY)
-    tick = plan_tick(
-        rows, now=now, since=since, periods=periods, app_rps=settings.snapchat_ads_app_rps,
-        sync_share=settings.snapfleet_sync_share,
-    )  # fmt: skip
-    redis.set(LAST_TICK_KEY, now.isoformat())
+    tick = _since_last_run(runtime, redis, now, LAST_TICK_KEY, plan_tick)
     assert tick.budget is not None
     publish(redis, tick.budget)
     return tick
@@ -447,17 +440,25 @@ def run_tick(runtime: Any, redis: Any, now: datetime) -> PlannedTick:
 
 def run_stats(runtime: Any, redis: Any, now: datetime) -> list[str]:
     """The accounts `snap.stats.pull_all` (beat) pulls now, and remember this run."""
+    return _since_last_run(runtime, redis, now, LAST_STATS_KEY, stats_accounts)
+
+
+def _since_last_run(
+    runtime: Any, redis: Any, now: datetime, key: str, planner: Callable[..., T]
+) -> T:
+    """`planner` over the fleet's accounts for the time since the run remembered at `key`,
+    then remember this run there."""
     settings: Settings = runtime.settings
     periods = periods_from_settings(settings)
     with runtime.session() as session:
         rows = load_rows(session, now, periods)
-    since = _read_time(redis, LAST_STATS_KEY)
-    due = stats_accounts(
+    since = _read_time(redis, key)
+    planned = planner(
         rows, now=now, since=since, periods=periods, app_rps=settings.snapchat_ads_app_rps,
         sync_share=settings.snapfleet_sync_share,
     )  # fmt: skip
-    redis.set(LAST_STATS_KEY, now.isoformat())
-    return due
+    redis.set(key, now.isoformat())
+    return planned
 
 
 def publish(redis: Any, planned: CallBudget) -> None:
