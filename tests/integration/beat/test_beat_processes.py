@@ -15,8 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +22,10 @@ from typing import Any
 
 import pytest
 
+from tests.processes import BIN, wait_until
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-BIN = Path(sys.executable).parent
 LOCK_S = 6
 LOOP_S = 2
 SYNC_PERIOD_S = 10
@@ -126,16 +125,6 @@ def beats(beat_env: dict[str, str], tmp_path: Path, redis_client: Any) -> Iterat
         running.stop_all()
 
 
-def _wait_until(predicate: Any, what: str, timeout_s: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
 def _assert_one_run_per_period(beats: Beats) -> None:
     """Each sync job's runs are at least a period apart, whichever beat sent them."""
     for task in SYNC_JOBS:
@@ -151,7 +140,7 @@ def test_one_beat_runs_through_many_lock_extensions_and_starts_with_every_job(
 ) -> None:
     beat = beats.start("beat0")
     # Four sync periods: twenty loops, each one extending the 6 s lock.
-    _wait_until(
+    wait_until(
         lambda: beats.count("snap.detect.run") >= 4 or beat.poll() is not None,
         "four sync periods",
     )
@@ -167,31 +156,31 @@ def test_a_standby_takes_over_from_a_killed_or_stopped_beat_and_nothing_runs_twi
     beats: Beats,
 ) -> None:
     first, second = beats.start("beat0"), beats.start("beat1")
-    active_pid = _wait_until(beats.holder_pid, "an active beat")
-    _wait_until(lambda: beats.count("snap.detect.run") >= 1, "the first sync job")
+    active_pid = wait_until(beats.holder_pid, "an active beat")
+    wait_until(lambda: beats.count("snap.detect.run") >= 1, "the first sync job")
     active = first if active_pid == first.pid else second
     standby = second if active is first else first
 
     # SIGKILL: the lock expires, the standby takes it and continues the schedule.
     os.kill(active.pid, signal.SIGKILL)
     active.wait(timeout=30)
-    _wait_until(lambda: beats.holder_pid() == standby.pid, "the standby to take over")
-    _wait_until(lambda: beats.count("snap.detect.run", standby.pid) >= 2, "two runs by it")
+    wait_until(lambda: beats.holder_pid() == standby.pid, "the standby to take over")
+    wait_until(lambda: beats.count("snap.detect.run", standby.pid) >= 2, "two runs by it")
 
     # SIGSTOP the new active beat with a fresh standby waiting; resume it after the
     # standby took over and ran a period: it finds its lock gone and sends nothing.
     third = beats.start("beat2")
-    _wait_until(lambda: "standby" in beats.log(third), "the third beat to wait for the lock")
+    wait_until(lambda: "standby" in beats.log(third), "the third beat to wait for the lock")
     os.kill(standby.pid, signal.SIGSTOP)
-    _wait_until(lambda: beats.holder_pid() == third.pid, "the third beat to take over")
+    wait_until(lambda: beats.holder_pid() == third.pid, "the third beat to take over")
     # What the stopped beat had sent, all jobs: nothing may be added after it resumes.
     stopped_sent = {task: beats.count(task, standby.pid) for task in (*SYNC_JOBS, *ONCE_JOBS)}
-    _wait_until(lambda: beats.count("snap.detect.run", third.pid) >= 1, "a run by the third")
+    wait_until(lambda: beats.count("snap.detect.run", third.pid) >= 1, "a run by the third")
     os.kill(standby.pid, signal.SIGCONT)
-    _wait_until(lambda: "lost the lock" in beats.log(standby), "the resumed beat to notice")
+    wait_until(lambda: "lost the lock" in beats.log(standby), "the resumed beat to notice")
     # Two more periods with both alive: the resumed one stays standby.
     runs = beats.count("snap.detect.run", third.pid)
-    _wait_until(lambda: beats.count("snap.detect.run", third.pid) >= runs + 2, "two periods")
+    wait_until(lambda: beats.count("snap.detect.run", third.pid) >= runs + 2, "two periods")
 
     assert {task: beats.count(task, standby.pid) for task in stopped_sent} == stopped_sent
     assert standby.poll() is None and third.poll() is None
