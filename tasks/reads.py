@@ -37,11 +37,7 @@ from worker.runner_task import RunnerTask
 def organizations(self: RunnerTask, payload: OrganizationsList) -> dict[str, Any]:
     """The organizations a connection may act on."""
     rt = self.runtime
-    connection_id, state = accounts.resolve_connection(
-        rt, connection_id=payload.connection_id, tenant_id=payload.tenant_id
-    )
-    if payload.fresh:
-        accounts.refresh_from_snap(rt, connection_id, state)
+    connection_id, state = _connection(rt, payload)
     items, cursor = accounts.organizations(
         rt, connection_id, limit=payload.limit, cursor=payload.cursor
     )
@@ -54,16 +50,22 @@ def organizations(self: RunnerTask, payload: OrganizationsList) -> dict[str, Any
 def ad_accounts(self: RunnerTask, payload: AdAccountsList) -> dict[str, Any]:
     """A connection's ad accounts with currency, time zone, status and last successful sync."""
     rt = self.runtime
-    connection_id, state = accounts.resolve_connection(
-        rt, connection_id=payload.connection_id, tenant_id=payload.tenant_id
-    )
-    if payload.fresh:
-        accounts.refresh_from_snap(rt, connection_id, state)
+    connection_id, state = _connection(rt, payload)
     items, cursor = accounts.ad_accounts(
         rt, connection_id, organization_id=payload.organization_id, statuses=payload.statuses,
         limit=payload.limit, cursor=payload.cursor,
     )  # fmt: skip
     return _page(connection_id, state, items, cursor, payload.fresh)
+
+
+def _connection(rt: Any, payload: OrganizationsList | AdAccountsList) -> tuple[int, str]:
+    """The payload's connection and its state, refreshed from Snap first when asked."""
+    connection_id, state = accounts.resolve_connection(
+        rt, connection_id=payload.connection_id, tenant_id=payload.tenant_id
+    )
+    if payload.fresh:
+        accounts.refresh_from_snap(rt, connection_id, state)
+    return connection_id, state
 
 
 def _page(
