@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from pydantic import ValidationError as SettingsError
@@ -412,6 +413,23 @@ def disconnect(
     typer.echo(f"connection {connection} (tenant {tenant}) disconnected: refresh token deleted")
 
 
+def _listing(rows: list[Any], as_json: bool, what: str) -> Any:
+    """Dataclass `rows` as JSON on stdout (then None), or an empty table titled with their
+    count for the caller to fill."""
+    import json
+    from dataclasses import asdict
+
+    from rich import box
+    from rich.table import Table
+
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str))
+        return None
+    return Table(
+        title=f"{len(rows)} {what}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+
+
 def _sync_app():
     """The fleet's Celery app and its runtime (tests swap this for the sandbox fleet's)."""
     from worker.app import app as celery_app
@@ -477,25 +495,17 @@ def accounts(
     as_json: bool = typer.Option(False, "--json", help="Every field, as JSON."),
 ) -> None:
     """Ad accounts with their last successful stats sync, its lag and the stats mode."""
-    import json
-    from dataclasses import asdict
     from datetime import UTC, datetime
 
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from worker.cli import views as syncview
 
     _, rt = _sync_app()
     lines = syncview.account_lines(rt, datetime.now(UTC))
-    if as_json:
-        typer.echo(json.dumps([asdict(a) for a in lines], indent=2, default=str))
+    table = _listing(lines, as_json, "ad accounts")
+    if table is None:
         return
-    table = Table(
-        title=f"{len(lines)} ad accounts", title_justify="left", box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )  # fmt: skip
     # 80 columns: name, time zone, connection, stats mode and finality are in --json.
     for column in ("ad account", "cur", "status", "last sync", "lag"):
         table.add_column(column, overflow="fold")
@@ -683,12 +693,7 @@ def journal_list(
     """List journal keys, most recently changed first."""
     if ctx.invoked_subcommand is not None:
         return
-    import json
-    from dataclasses import asdict
-
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from storage.models.journal import JournalState
     from worker.cli import journal as journal_view
@@ -698,13 +703,9 @@ def journal_list(
         raise typer.BadParameter(f"unknown state; one of {states}", param_hint="--state")
     settings = load_settings(services=True)
     found = journal_view.rows(_sessions(settings), state=state, ad_account_id=account, limit=limit)
-    if as_json:
-        typer.echo(json.dumps([asdict(r) for r in found], indent=2, default=str))
+    table = _listing(found, as_json, "journal keys")
+    if table is None:
         return
-    table = Table(
-        title=f"{len(found)} journal keys", title_justify="left", box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )  # fmt: skip
     for column in ("key", "state", "task", "ad account", "try", "changed (UTC)"):
         table.add_column(column, no_wrap=column != "task", overflow="fold")
     for r in found:
