@@ -11,6 +11,15 @@ from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 
 START = "2030-01-01T00:00:00Z"
 TARGETING = {"geos": [{"country_code": "us"}]}
+CAMPAIGNS_PATH = f"/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns"
+# Settings for tests that lose answers: an attempt gives up quickly, and a key left in
+# flight is reconciled within the test (the lease still outlasts one attempt).
+QUICK_ATTEMPTS: dict[str, Any] = {
+    "snapfleet_client_max_elapsed_s": 0.5,
+    "snapfleet_http_timeout_s": 1.0,
+    "snapfleet_gate_max_inline_wait_s": 0.2,
+    "snapfleet_journal_lease_s": 3.0,
+}
 
 
 def campaign_payload(name: str = "Spring launch", **extra: Any) -> dict[str, Any]:

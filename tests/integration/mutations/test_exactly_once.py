@@ -13,9 +13,7 @@ import pytest
 
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 
-from .support import campaign_payload, journal_rows, listed, writes
-
-CAMPAIGNS_PATH = f"/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns"
+from .support import CAMPAIGNS_PATH, QUICK_ATTEMPTS, campaign_payload, journal_rows, listed, writes
 
 
 @pytest.fixture
@@ -30,10 +28,7 @@ def fleet_overrides() -> dict[str, Any]:
     # must still outlast one attempt: 0.5 + 2 x (1 + 0.2) s).
     return {
         "snapfleet_client_max_attempts": 2,
-        "snapfleet_client_max_elapsed_s": 0.5,
-        "snapfleet_http_timeout_s": 1.0,
-        "snapfleet_gate_max_inline_wait_s": 0.2,
-        "snapfleet_journal_lease_s": 3.0,
+        **QUICK_ATTEMPTS,
     }
 
 

@@ -17,9 +17,7 @@ from snap.client import SnapClient
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 from worker.mutations.completer import look_for_maybe_created
 
-from .support import campaign_payload, journal_rows, listed, writes
-
-CAMPAIGNS_PATH = f"/v1/adaccounts/{USD_AD_ACCOUNT_ID}/campaigns"
+from .support import CAMPAIGNS_PATH, QUICK_ATTEMPTS, campaign_payload, journal_rows, listed, writes
 
 
 @pytest.fixture
@@ -31,10 +29,7 @@ def sandbox_config() -> dict[str, Any]:
 def fleet_overrides() -> dict[str, Any]:
     return {
         "snapfleet_client_max_attempts": 1,
-        "snapfleet_client_max_elapsed_s": 0.5,
-        "snapfleet_http_timeout_s": 1.0,
-        "snapfleet_gate_max_inline_wait_s": 0.2,
-        "snapfleet_journal_lease_s": 3.0,
+        **QUICK_ATTEMPTS,
         "snapfleet_task_retry_backoff_max_s": 2,
         "snapfleet_task_max_retries": 3,
         "snapfleet_reconcile_recheck_s": 2.0,
