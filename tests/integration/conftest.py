@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import text
 
@@ -39,4 +41,18 @@ def clean_sync_tables(migrated_database: str) -> None:
                 "status = NULL, delivery_status = NULL"
             )
         )
+    engine.dispose()
+
+
+@pytest.fixture
+def forget_experiments(migrated_database: str) -> Iterator[None]:
+    """The database lives for the whole session: an experiment left behind would give
+    later tests' stats pulls of this account their ad squad breakdown call."""
+    yield
+    from sqlalchemy import create_engine
+
+    engine = create_engine(migrated_database)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM experiment_variants"))
+        conn.execute(text("DELETE FROM experiments"))
     engine.dispose()

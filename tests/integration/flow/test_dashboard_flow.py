@@ -28,26 +28,16 @@ from snap.sandbox import USD_AD_ACCOUNT_ID
 from tests import processes
 from tests.processes import BIN, stop, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.usefixtures("forget_experiments"),
+]
 
 CLIENT_ID = "flow-client"
 CLIENT_SECRET = "flow-secret-value"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
 TARGETING = {"geos": [{"country_code": "us"}]}
-
-
-@pytest.fixture(autouse=True)
-def forget_experiments(migrated_database: str) -> Iterator[None]:
-    """The database lives for the whole session: an experiment left behind would give
-    later tests' stats pulls of this account their ad squad breakdown call."""
-    yield
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(migrated_database)
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM experiment_variants"))
-        conn.execute(text("DELETE FROM experiments"))
-    engine.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ call per window rather than one call per campaign.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,24 +17,10 @@ import pytest
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 from worker.mutations.task import call_task
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("forget_experiments")]
 
 START = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 TARGETING = {"geos": [{"country_code": "us"}]}
-
-
-@pytest.fixture(autouse=True)
-def forget_experiments(migrated_database: str) -> Iterator[None]:
-    """The database lives for the whole session: an experiment left behind would give
-    later tests' stats pulls of this account their ad squad breakdown call."""
-    yield
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(migrated_database)
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM experiment_variants"))
-        conn.execute(text("DELETE FROM experiments"))
-    engine.dispose()
 
 
 @pytest.fixture
