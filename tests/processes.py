@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from cryptography.fernet import Fernet
 
 BIN = Path(sys.executable).parent
 
@@ -26,6 +27,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def fleet_env(
+    sandbox: str, redis_url: str, database_url: str, client_id: str, client_secret: str
+) -> dict[str, str]:
+    """The environment of a `snapfleet` process against the sandbox at `sandbox`: this
+    process's own minus its SNAPCHAT_/SNAPFLEET_ settings, a new encryption key, and the
+    sandbox's app with its per-app and per-token limits off."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SNAPCHAT_", "SNAPFLEET_"))},
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": database_url,
+        "SNAPFLEET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "SNAPCHAT_ADS_CLIENT_ID": client_id,
+        "SNAPCHAT_ADS_CLIENT_SECRET": client_secret,
+        "SNAPCHAT_ADS_LIVE_MODE": "true",
+        "SNAPCHAT_ADS_API_BASE_URL": f"{sandbox}/v1",
+        "SNAPCHAT_ADS_OAUTH_URL": f"{sandbox}/login/oauth2",
+        "SNAPCHAT_ADS_APP_RPS": "0",
+        "SNAPCHAT_ADS_TOKEN_RPS": "0",
+    }
 
 
 def wait_until(

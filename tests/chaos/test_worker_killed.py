@@ -23,7 +23,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from storage import journal, mirrors
@@ -60,17 +59,9 @@ def fleet_env(
     if redis_url is None:
         pytest.skip("needs the real Redis (fakeredis cannot be shared with a worker process)")
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SNAPCHAT_", "SNAPFLEET_"))},
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": migrated_database,
-        "SNAPFLEET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "SNAPCHAT_ADS_CLIENT_ID": CLIENT_ID,
-        "SNAPCHAT_ADS_CLIENT_SECRET": CLIENT_SECRET,
-        "SNAPCHAT_ADS_LIVE_MODE": "true",
-        "SNAPCHAT_ADS_API_BASE_URL": f"{sandbox_server}/v1",
-        "SNAPCHAT_ADS_OAUTH_URL": f"{sandbox_server}/login/oauth2",
-        "SNAPCHAT_ADS_APP_RPS": "0",
-        "SNAPCHAT_ADS_TOKEN_RPS": "0",
+        **processes.fleet_env(
+            sandbox_server, redis_url, migrated_database, CLIENT_ID, CLIENT_SECRET
+        ),
         "SNAPFLEET_HTTP_TIMEOUT_S": "3",
         "SNAPFLEET_CLIENT_MAX_ELAPSED_S": "1",
         "SNAPFLEET_GATE_MAX_INLINE_WAIT_S": "0.5",

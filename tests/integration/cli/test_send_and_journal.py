@@ -7,7 +7,6 @@ PostgreSQL; every step is the console script an operator types.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -17,10 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from tasks.payloads import EXAMPLES
+from tests import processes
 from tests.processes import BIN, kill, sandbox_server, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -61,17 +60,7 @@ def env(
     if redis_url is None:
         pytest.skip("needs the real Redis (a worker process shares it)")
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SNAPCHAT_", "SNAPFLEET_"))},
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": migrated_database,
-        "SNAPFLEET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "SNAPCHAT_ADS_CLIENT_ID": CLIENT_ID,
-        "SNAPCHAT_ADS_CLIENT_SECRET": CLIENT_SECRET,
-        "SNAPCHAT_ADS_LIVE_MODE": "true",
-        "SNAPCHAT_ADS_API_BASE_URL": f"{sandbox_url}/v1",
-        "SNAPCHAT_ADS_OAUTH_URL": f"{sandbox_url}/login/oauth2",
-        "SNAPCHAT_ADS_APP_RPS": "0",
-        "SNAPCHAT_ADS_TOKEN_RPS": "0",
+        **processes.fleet_env(sandbox_url, redis_url, migrated_database, CLIENT_ID, CLIENT_SECRET),
         "SNAPFLEET_FX_URL": "off",
         "SNAPFLEET_METRICS_PORT": "0",
         # One try per task: a 503 fails the task at once instead of retrying for minutes.

@@ -11,7 +11,6 @@ guide's troubleshooting messages where the user meets them, and how a failure ar
 
 from __future__ import annotations
 
-import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -22,7 +21,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from tests import processes
@@ -59,17 +57,9 @@ def fleet_env(
         pytest.skip("needs the real Redis (fakeredis cannot be shared with a worker process)")
     (tmp_path / "media").mkdir()
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SNAPCHAT_", "SNAPFLEET_"))},
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": migrated_database,
-        "SNAPFLEET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "SNAPCHAT_ADS_CLIENT_ID": CLIENT_ID,
-        "SNAPCHAT_ADS_CLIENT_SECRET": CLIENT_SECRET,
-        "SNAPCHAT_ADS_LIVE_MODE": "true",
-        "SNAPCHAT_ADS_API_BASE_URL": f"{sandbox_server}/v1",
-        "SNAPCHAT_ADS_OAUTH_URL": f"{sandbox_server}/login/oauth2",
-        "SNAPCHAT_ADS_APP_RPS": "0",
-        "SNAPCHAT_ADS_TOKEN_RPS": "0",
+        **processes.fleet_env(
+            sandbox_server, redis_url, migrated_database, CLIENT_ID, CLIENT_SECRET
+        ),
         "SNAPFLEET_HOME": str(tmp_path / "home"),
         "SNAPFLEET_MEDIA_ROOTS": str(tmp_path / "media"),
         "SNAPFLEET_METRICS_PORT": "0",

@@ -28,10 +28,10 @@ import httpx
 import pytest
 import yaml
 from celery import Celery
-from cryptography.fernet import Fernet
 
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from tasks.payloads import EXAMPLES
+from tests import processes
 from worker.app import route_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -133,17 +133,7 @@ def fleet(
     prometheus_port, flower_port = _free_port(), _free_port()
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SNAPCHAT_", "SNAPFLEET_"))},
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": migrated_database,
-        "SNAPFLEET_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "SNAPCHAT_ADS_CLIENT_ID": CLIENT_ID,
-        "SNAPCHAT_ADS_CLIENT_SECRET": CLIENT_SECRET,
-        "SNAPCHAT_ADS_LIVE_MODE": "true",
-        "SNAPCHAT_ADS_API_BASE_URL": f"{sandbox}/v1",
-        "SNAPCHAT_ADS_OAUTH_URL": f"{sandbox}/login/oauth2",
-        "SNAPCHAT_ADS_APP_RPS": "0",
-        "SNAPCHAT_ADS_TOKEN_RPS": "0",
+        **processes.fleet_env(sandbox, redis_url, migrated_database, CLIENT_ID, CLIENT_SECRET),
         "SNAPFLEET_HOME": str(tmp / "home"),
         "SNAPFLEET_METRICS_PORT": str(metrics_port),
         "SNAPFLEET_METRICS_ADDR": "127.0.0.1",
