@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from celery import Celery
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from tasks.payloads import EXAMPLES
 from tests import processes
+from tests.processes import free_port
 from worker.app import route_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -45,12 +45,6 @@ FLOWER_LOGIN = ("ops", "flower-pass-1")
 PROMETHEUS = shutil.which("prometheus")
 CREATES = 6
 CREATE = "snap.campaign.create"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_until(predicate: Callable[[], Any], what: str, timeout_s: float = 120.0) -> Any:
@@ -129,8 +123,8 @@ def fleet(
             pytest.fail("CI=true and prometheus is missing (apt-get install prometheus)")
         pytest.skip("prometheus not installed (apt-get install prometheus)")
     tmp = tmp_path_factory.mktemp("monitoring")
-    sandbox_port, metrics_port, exporter_port = _free_port(), _free_port(), _free_port()
-    prometheus_port, flower_port = _free_port(), _free_port()
+    sandbox_port, metrics_port, exporter_port = free_port(), free_port(), free_port()
+    prometheus_port, flower_port = free_port(), free_port()
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     env = {
         **processes.fleet_env(sandbox, redis_url, migrated_database, CLIENT_ID, CLIENT_SECRET),
@@ -364,7 +358,7 @@ def test_the_exporter_gauges_reach_prometheus(fleet: Fleet, traffic: dict[str, A
 def test_flower_refuses_to_start_without_basic_auth(fleet: Fleet) -> None:
     env = {k: v for k, v in fleet.env.items() if k != "FLOWER_BASIC_AUTH"}
     done = subprocess.run(
-        [str(BIN / "snapfleet"), "flower", f"--port={_free_port()}"],
+        [str(BIN / "snapfleet"), "flower", f"--port={free_port()}"],
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2
