@@ -50,6 +50,15 @@ def fleet_env(
     }
 
 
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `snapfleet <args>` in a session of its own, its output (both streams) in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [BIN / "snapfleet", *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
 def wait_until(
     predicate: Callable[[], Any], what: str, timeout_s: float = 120.0, poll_s: float = 0.2
 ) -> Any:

@@ -28,7 +28,7 @@ from snap.sandbox import USD_AD_ACCOUNT_ID
 from storage import journal, mirrors
 from tasks.payloads import EXAMPLES
 from tests import processes
-from tests.processes import BIN, stop, wait_until
+from tests.processes import start, stop, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -99,12 +99,11 @@ def fleet_app(fleet_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Ite
 @pytest.fixture
 def worker_process(fleet_env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen]:
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [BIN / "snapfleet", "worker", "-Q", "mutations", "-P", "prefork", "-c", "1",
-             "--without-mingle", "--without-gossip", "-l", "INFO"],
-            env=fleet_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+    process = start(
+        ["worker", "-Q", "mutations", "-P", "prefork", "-c", "1", "--without-mingle",
+         "--without-gossip", "-l", "INFO"],
+        fleet_env, log,
+    )  # fmt: skip
     try:
         # A loaded 2-core machine can take a while to start a prefork worker.
         wait_until(lambda: "ready." in log.read_text(), "the worker to be ready", 180)

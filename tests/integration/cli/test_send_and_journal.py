@@ -20,7 +20,7 @@ import pytest
 from snap.sandbox import EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID
 from tasks.payloads import EXAMPLES
 from tests import processes
-from tests.processes import BIN, kill, sandbox_server, wait_until
+from tests.processes import BIN, kill, sandbox_server, start, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -73,12 +73,11 @@ def env(
 @pytest.fixture
 def worker(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen]:
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [BIN / "snapfleet", "worker", "-Q", "mutations", "-P", "threads", "-c", "2",
-             "--without-mingle", "--without-gossip", "-l", "INFO"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+    process = start(
+        ["worker", "-Q", "mutations", "-P", "threads", "-c", "2", "--without-mingle",
+         "--without-gossip", "-l", "INFO"],
+        env, log,
+    )  # fmt: skip
     try:
         wait_until(lambda: "ready." in log.read_text(), "the worker", 180, poll_s=0.3)
         yield process

@@ -24,6 +24,7 @@ from storage.models.journal import JournalEntry
 from storage.models.stats import DailyStat
 from tests.fleet import ENCRYPTION_KEY, EUR_AD_ACCOUNT_ID, USD_AD_ACCOUNT_ID, Fleet
 from tests.processes import BIN, kill, wait_until
+from tests.processes import start as start_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -70,11 +71,7 @@ def processes(env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, subproc
     started: dict[str, subprocess.Popen] = {}
 
     def start(name: str, *args: str) -> None:
-        log = (tmp_path / f"{name}.log").open("wb")
-        started[name] = subprocess.Popen(
-            [BIN / "snapfleet", *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+        started[name] = start_process(list(args), env, tmp_path / f"{name}.log")
 
     start("worker", "worker", "--queues", "probe-only", "--concurrency", "1", "--pool", "solo")
     start("beat", "beat", "--loglevel", "INFO")

@@ -11,7 +11,6 @@ guide's troubleshooting messages where the user meets them, and how a failure ar
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,7 @@ import pytest
 
 from snap.sandbox import USD_AD_ACCOUNT_ID
 from tests import processes
-from tests.processes import BIN, stop, wait_until
+from tests.processes import start, stop, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -78,11 +77,10 @@ def runner(fleet_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.Monkey
     from worker.app import create_app
     from worker.settings import Settings, get_settings
 
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [BIN / "snapfleet", "worker", "--pool", "threads", "--concurrency", "4",
-         "--queues", "mutations,sync", "--without-mingle", "--without-gossip"],
-        env=fleet_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    worker = start(
+        ["worker", "--pool", "threads", "--concurrency", "4", "--queues", "mutations,sync",
+         "--without-mingle", "--without-gossip"],
+        fleet_env, tmp_path / "worker.log",
     )  # fmt: skip
     for name, value in fleet_env.items():
         monkeypatch.setenv(name, value)
