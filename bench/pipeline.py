@@ -44,6 +44,9 @@ from cryptography.fernet import Fernet
 
 from bench.scale import bench_database
 
+# The checkout this bench runs from: profile entries under it are snapfleet's own code.
+REPO = str(Path(__file__).resolve().parents[1])
+
 BIN = Path(sys.executable).parent
 CLIENT_ID, CLIENT_SECRET = "bench-pipeline-app", "bench-pipeline-secret"
 REDIRECT_URI = "https://dashboard.example/oauth/snap"
@@ -242,7 +245,7 @@ def transactions_and_profile(app: Any, runtime: Any, account: str, n: int) -> No
         filename, line, name = func
         if not any(part in filename for part in ("/worker/", "/storage/", "/snap/", "/tasks/")):
             continue
-        where = filename.split("/work/main/")[-1].split("site-packages/")[-1]
+        where = filename.split(f"{REPO}/")[-1].split("site-packages/")[-1]
         print(f"  {ct / total:6.1%}  {name} ({where}:{line})")
         shown += 1
         if shown == 14:
@@ -252,7 +255,7 @@ def transactions_and_profile(app: Any, runtime: Any, account: str, n: int) -> No
         lib = (
             filename.split("site-packages/")[-1].split("/")[0]
             if "site-packages" in filename
-            else ("snapfleet" if "/work/" in filename else "python")
+            else ("snapfleet" if filename.startswith(REPO) else "python")
         )
         by_lib[lib] = by_lib.get(lib, 0.0) + tt
     tops = sorted(by_lib.items(), key=lambda kv: -kv[1])[:6]
