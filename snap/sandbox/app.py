@@ -190,12 +190,16 @@ async def _call(request: Request) -> Call:
 
 
 async def _answer(state, request, call, handler, write, faults: dict[str, Fault]) -> Response:
+    # Snap's limits count a request when it arrives, as an edge limiter does: a slow or
+    # failing backend (the injected latency and status faults) comes after that count. A
+    # request held by injected latency and counted only when it wakes would bunch with the
+    # client's later ones and give 429s the client's own rate never earned.
+    token = _authorize(state, request)
+    _rate_limit(state, call, token)
     if "latency" in faults:
         await asyncio.sleep(faults["latency"].latency_ms / 1000)
     if "status" in faults:
         _raise_fault(state, faults["status"])
-    token = _authorize(state, request)
-    _rate_limit(state, call, token)
     key = request.headers.get("idempotency-key")
     if not (write and key and not state.config.ignore_idempotency_key):
         status, body = handler(state, call)

@@ -4,11 +4,14 @@ included; the request log says which scope gave each 429, injected storms apart.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import httpx
 import pytest
 
 from snap.sandbox import Sandbox
-from snap.sandbox.ratelimit import RateLimits
+from snap.sandbox import app as app_module
+from snap.sandbox.ratelimit import RateLimits, Scope
 from tests.unit.sandbox.conftest import START, TOKEN, USD, error
 
 
@@ -107,3 +110,34 @@ def test_the_admin_request_log_reports_429s_per_scope(ticking):
             report = admin.get("/_sandbox/requests").json()
         assert report["rate_limited"]["token"] == 1
         assert [r["limited"] for r in report["requests"]] == [None, "token"]
+
+
+def test_a_request_is_counted_when_it_arrives_not_when_injected_latency_lets_it_go(
+    ticking, monkeypatch
+):
+    # Snap's limiter sits at the edge: a slow answer was counted when it came in. Counted
+    # after the delay instead, it bunches with the client's later requests and a client
+    # that kept to ten a second is refused.
+    with _sandbox(ticking, token=TOKEN) as sandbox, _api(sandbox) as api:
+        assert {api.get("/me").status_code for _ in range(9)} == {200}
+        sandbox.state.inject_fault("latency", latency_ms=5, times=1)
+        meanwhile: list[str | None] = []
+
+        async def slow_backend(seconds: float) -> None:
+            # Another request of the same token comes in while this one is held.
+            scope = Scope("token", f"token:{TOKEN}", sandbox.config.token_rps)
+            meanwhile.append(sandbox.state.limits.admit([scope], sandbox.state.now()))
+
+        monkeypatch.setattr(app_module, "asyncio", SimpleNamespace(sleep=slow_backend))
+        assert api.get("/me").status_code == 200
+        assert meanwhile == ["token"]  # the tenth slot went to the request that came first
+        assert [r["limited"] for r in sandbox.state.requests()] == [None] * 10
+
+
+def test_a_request_past_the_limit_gets_429_whatever_fault_was_waiting_for_it(ticking):
+    with _sandbox(ticking, token=TOKEN) as sandbox, _api(sandbox) as api:
+        assert {api.get("/me").status_code for _ in range(10)} == {200}
+        sandbox.state.inject_fault("status", status=503, times=1)
+        assert api.get("/me").status_code == 429
+        assert sandbox.state.requests()[-1]["limited"] == "token"
+        assert sandbox.state.rate_limited()["token"] == 1
