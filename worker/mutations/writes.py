@@ -24,14 +24,17 @@ What an error means for the journal and the task (`_verdict`):
     NotFound on a delete whose key was claimed before: an earlier attempt deleted it: done
     QuotaUnavailable (the gate store is down): mark_quota_unavailable, TaskFailed, no retry
     any other Snap error (4xx, rejected items, Unauthorized): mark_failed, TaskFailed
-    ... met while the key's outcome is unknown (reconcile, create lock, the resend after a
-        reconcile that found nothing): the key stays unknown (never failed or released
-        without looking again), TaskFailed / RetryLater as above
+    ... met while a create's outcome is unknown (reconcile, create lock, the resend after
+        a reconcile that found nothing): never failed or released without looking again;
+        RetryLater keeps the key unknown, an error that ends the task parks it
+        maybe_created (below)
 
 On the task's last attempt a retryable error is recorded as failed instead (rule 8),
 except a create whose outcome is unknown: that one becomes `maybe_created` (the journal
 state and the result code) with what is known (kind, name, parent, first attempt time),
-and the completer keeps listing and matching it; it is never reported as a failure.
+and the completer keeps listing and matching it; it is never reported as a failure. The
+same holds when an error that is not retried (a 401 after the token was revoked, the gate
+store down) ends a create whose outcome is unknown.
 Creates hold a short Redis lock per (kind, parent, name) from claim to record, so two
 creates of the same name under one parent never reconcile (or send while the other
 reconciles) at the same time, and a reconcile never adopts an entity another journaled
@@ -509,10 +512,19 @@ def _fail_or_retry(
     result = from_error(exc)
     if isinstance(exc, ListingMayLag):
         result[MISSED_AT] = exc.missed_at.isoformat()
+    ends = ctx.final_attempt or not verdict.retry
+    if ends and write.op == "create" and verdict.state == "unknown":
+        # A create that may have landed is never reported as a plain failure, whether its
+        # retries ran out or looking for it was refused (a revoked token, Redis down):
+        # the runner is told it may exist, and the completer keeps looking.
+        reason = (
+            f"retries exhausted: {result['code']}"
+            if verdict.retry
+            else f"{result['code']} while its outcome was unknown"
+        )
+        raise TaskFailed(_park(ctx, write, key, attempt, reason), cause=exc, journaled=True)
     if verdict.retry and ctx.final_attempt:
         reason = f"retries exhausted: {result['code']}"
-        if write.op == "create" and verdict.state == "unknown":
-            raise TaskFailed(_park(ctx, write, key, attempt, reason), cause=exc, journaled=True)
         _mark(ctx, key, attempt, "failed", result, reason=reason)
         raise TaskFailed(result, cause=exc, journaled=True) from exc
     _mark(ctx, key, attempt, verdict.state, result)

@@ -152,11 +152,12 @@ def test_a_create_waits_while_another_create_of_the_same_name_holds_the_lock(
     assert fleet.runtime.gate.redis.get(name) is None
 
 
-def test_a_lost_create_whose_reconcile_is_refused_stays_unknown_until_it_can_look(
+def test_a_lost_create_whose_reconcile_is_refused_ends_maybe_created_never_failed(
     fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from snap.client import SnapClient
     from snap.errors import Forbidden
+    from worker.mutations.completer import look_for_maybe_created
 
     fleet = fleet_worker
     real = SnapClient.list_campaigns
@@ -174,15 +175,19 @@ def test_a_lost_create_whose_reconcile_is_refused_stays_unknown_until_it_can_loo
     task_id = str(uuid.uuid4())
     payload = campaign_payload("Refused look")
     first = fleet.call("snap.campaign.create", payload, task_id=task_id)
-    assert first["status"] == "failed" and first["code"] == "forbidden", first
-    # Then the key is not declared failed: the campaign may exist, nobody has looked yet
+    # Then the runner is not told it failed: the campaign may exist, nobody could look
+    assert first["status"] == "unknown" and first["code"] == "maybe_created", first
+    assert "forbidden while its outcome was unknown" in first["message"]
     (row,) = journal_rows(fleet, task_id)
-    assert row.state == "unknown"
-    # And re-sending the task once listing works adopts it: one campaign, one POST
-    fleet.app.AsyncResult(task_id).forget()  # else the backend answers with the old result
+    assert row.state == "maybe_created"
+    # And the same task id sent again sends nothing
+    fleet.app.AsyncResult(task_id).forget()
     again = fleet.call("snap.campaign.create", payload, task_id=task_id)
-    assert again["status"] == "succeeded" and again["reconciled"] is True, again
-    assert [c["id"] for c in campaigns(fleet)] == [again["snap_id"]]
+    assert again["code"] == "maybe_created" and len(writes(fleet, "POST")) == 1
+    # And once listing works the completer adopts it: one campaign, one POST
+    (adopted,) = look_for_maybe_created(fleet.runtime, fleet.app)
+    assert adopted.task_id == task_id
+    assert [c["id"] for c in campaigns(fleet)] == [adopted.snap_id]
     assert len(writes(fleet, "POST")) == 1
 
 
