@@ -97,8 +97,14 @@ def get(session: Session, ad_account_id: str) -> AdAccount:
 
 def lock(session: Session, ad_account_id: str) -> None:
     """Hold the account's row until the transaction ends, so work on one account is
-    serialized (a PostgreSQL row lock; SQLite has one writer at a time anyway)."""
-    session.execute(select(AdAccount.id).where(AdAccount.id == ad_account_id).with_for_update())
+    serialized (a PostgreSQL row lock; SQLite has one writer at a time anyway).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: two turns still wait for each other, but a write
+    that references the account (a mirror row's foreign key check takes FOR KEY SHARE)
+    does not wait for a turn that holds the row through its Snap reads, and cannot
+    deadlock with it when both store the same entity."""
+    stmt = select(AdAccount.id).where(AdAccount.id == ad_account_id)
+    session.execute(stmt.with_for_update(key_share=True))
 
 
 def tenants_of(session: Session, ad_account_ids: Sequence[str]) -> dict[str, str]:

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import accounts, mirrors
@@ -202,3 +203,24 @@ def test_sync_bookkeeping_and_fan_out(seeded: sessionmaker[Session]) -> None:
         assert ACCOUNT_ID in {a.id for a in accounts.syncable(s)}
     with seeded() as s, pytest.raises(ValueError):
         accounts.set_rate_limit(s, ACCOUNT_ID, 0)
+
+
+def test_an_account_turn_lets_a_write_record_its_entity_and_still_serializes_turns(
+    seeded: sessionmaker[Session], dialect: str
+) -> None:
+    if dialect != "postgresql":
+        return  # SQLite has one writer at a time: there is no row lock to share
+    # A sync holds its account's row for the whole turn, Snap reads included. A create
+    # recording its entity meanwhile checks that row (the mirror's foreign key takes a
+    # key-share lock on it). Were the turn FOR UPDATE, the record would wait for the
+    # sync's reads, and deadlock once the sync stores the same entity (the soak saw it).
+    with seeded.begin() as turn, seeded.begin() as record:
+        accounts.lock(turn, ACCOUNT_ID)
+        record.execute(text("SET LOCAL lock_timeout = '10s'"))
+        mirrors.upsert_many(record, "campaigns", ACCOUNT_ID, [_campaign(1)])
+    # And a second turn of the same account still waits for the first.
+    with seeded.begin() as one, seeded.begin() as two:
+        accounts.lock(one, ACCOUNT_ID)
+        two.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            accounts.lock(two, ACCOUNT_ID)
