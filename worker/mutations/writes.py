@@ -67,6 +67,7 @@ from snap.errors import (
     TransportError,
 )
 from storage import journal, mirrors
+from storage.conflicts import rerun_on_conflict
 from storage.errors import JournalConflict, StaleAttempt
 from storage.models.journal import JournalEntry, JournalState
 from worker.errors import (
@@ -446,12 +447,15 @@ def _record(
     """mark_succeeded and the mirror in one transaction (dry-run entities are not mirrored)."""
     snap_id = entity.get("id")
     response = {"entity": entity, "adopted": adopted, "duplicates": list(duplicates)}
+    ids = [str(snap_id)] if snap_id is not None else []
     try:
-        with ctx.session() as session:
-            ids = [str(snap_id)] if snap_id is not None else []
-            journal.mark_succeeded(session, key, attempt, ids, response, fx_rate=ctx.fx_rate())
-            if not ctx.dry_run:
-                _mirror(session, write, ctx.ad_account_id, entity)
+        # Snap's answer is in hand: a transaction PostgreSQL rolled back to break a
+        # deadlock is run again rather than leave the key for a reconcile to find.
+        for rerun in rerun_on_conflict():
+            with rerun, ctx.session() as session:
+                journal.mark_succeeded(session, key, attempt, ids, response, fx_rate=ctx.fx_rate())
+                if not ctx.dry_run:
+                    _mirror(session, write, ctx.ad_account_id, entity)
     except StaleAttempt as exc:
         # Our lease ran out and another attempt holds the key; it will reconcile.
         logger.warning("writes: %s", exc)

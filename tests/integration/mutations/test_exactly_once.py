@@ -254,3 +254,38 @@ def test_a_lost_create_stays_unknown_when_its_resend_is_turned_away(
     assert result["status"] == "succeeded" and result.get("reconciled") is True, result
     assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
     assert [p["status"] for p in writes(fleet, "POST")] == [200, 429, 429]
+
+
+def test_a_create_whose_record_is_chosen_as_a_deadlock_victim_records_it_again(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    from storage import journal
+
+    fleet = fleet_worker
+    real = journal.mark_succeeded
+    victims: list[str] = []
+
+    def deadlocked_once(*args: Any, **kwargs: Any) -> Any:
+        if not victims:
+            victims.append("once")
+            cause = psycopg.errors.DeadlockDetected("deadlock detected")
+            raise OperationalError("UPDATE mutation_journal ...", {}, cause)
+        return real(*args, **kwargs)
+
+    # Given Snap answered the create, and PostgreSQL rolls back the transaction that
+    # records the answer to break a deadlock
+    monkeypatch.setattr(journal, "mark_succeeded", deadlocked_once)
+    task_id = str(uuid.uuid4())
+    result = fleet.call(
+        "snap.campaign.create", campaign_payload("Deadlock victim"), task_id=task_id
+    )
+    # Then the answer in hand is recorded in the same attempt: no retry, no reconcile
+    assert result["status"] == "succeeded" and "reconciled" not in result, result
+    assert victims == ["once"]
+    (row,) = journal_rows(fleet, task_id)
+    assert (row.state, row.attempt, row.snap_ids) == ("succeeded", 1, [result["snap_id"]])
+    assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
+    assert len(writes(fleet, "POST")) == 1
