@@ -182,9 +182,11 @@ class Code(StrEnum):
     )
     MAYBE_CREATED = (
         "maybe_created",
-        "(status `unknown`, not a failure) a create's answer was lost and its attempts ran "
-        "out; it is never sent again: the completer lists and matches it on each sweep and "
-        "adopts it if it appears (the result under the same task id then becomes succeeded)",
+        "(status `unknown`, not a failure) a create may have taken effect and nobody can "
+        "tell: its answer was lost and its attempts ran out, or looking for it was refused "
+        "(a revoked token, the gate store down); it is never sent again: the completer "
+        "lists and matches it on each sweep and adopts it if it appears (the result under "
+        "the same task id then becomes succeeded)",
         False,
     )
     PARTIAL_FAILURE = (

@@ -125,8 +125,9 @@ STATUSES = (
      "`message` says it in words (Snap's own, e.g. `Snapchat Ads create_campaign: 429 — ...`)"),
     ("skipped", "a periodic job had nothing to do (`code` `already_ran`, or an account whose "
      "connection needs re-authorisation)"),
-    ("unknown", "a create's answer was lost and its attempts ran out (`code` "
-     "`maybe_created`); never sent again, adopted if it appears"),
+    ("unknown", "a create may have taken effect and nobody can tell (`code` "
+     "`maybe_created`): its answer was lost and its attempts ran out, or looking for it "
+     "was refused; never sent again, adopted if it appears"),
 )  # fmt: skip
 
 
