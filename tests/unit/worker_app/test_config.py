@@ -127,9 +127,22 @@ def test_gate_built_from_settings_per_window() -> None:
         snapfleet_gate_window_s=0.5,
     )
     gate = token_gate(create_app(settings))
-    assert (gate.limit, gate.app_limit, gate.token_limit) == (20, 10, 0)
+    # Snap's rates less the 10% headroom: 18 a second per app, 9 in half a second.
+    assert (gate.limit, gate.app_limit, gate.token_limit) == (20, 9, 0)
     assert gate.window_us == 500_000
     assert per_window(1, 0.1) == 1 and per_window(0, 1.0) == 0
+
+
+def test_the_gate_grants_snaps_rates_less_its_headroom_never_less_than_one() -> None:
+    assert (Settings().granted_app_rps, Settings().granted_token_rps) == (18, 9)
+    full = Settings(snapfleet_gate_headroom=1.0)
+    assert (full.granted_app_rps, full.granted_token_rps) == (20, 10)
+    slow = Settings(snapchat_ads_app_rps=1, snapchat_ads_token_rps=0)
+    assert (slow.granted_app_rps, slow.granted_token_rps) == (1, 0)  # 0 stays off
+    gate = token_gate(create_app(Settings()))
+    assert (gate.app_limit, gate.token_limit) == (18, 9)
+    with pytest.raises(ValueError, match="snapfleet_gate_headroom"):
+        Settings(snapfleet_gate_headroom=1.5)
 
 
 def test_clients_are_cached_on_the_app_and_swappable() -> None:
