@@ -341,9 +341,10 @@ def token_gate(celery: Celery) -> TokenGate:
             gate_redis(celery),
             limit=per_window(settings.snapchat_ads_rate_limit_rps, window_s),
             window_s=window_s,
-            app_limit=per_window(settings.granted_app_rps, window_s) or None,
-            token_limit=per_window(settings.granted_token_rps, window_s) or None,
+            app_limit=per_window(settings.snapchat_ads_app_rps, window_s) or None,
+            token_limit=per_window(settings.snapchat_ads_token_rps, window_s) or None,
             sync_share=settings.snapfleet_sync_share,
+            headroom=settings.snapfleet_gate_headroom,
         )
         celery.snapfleet_gate = gate  # type: ignore[attr-defined]
     return gate

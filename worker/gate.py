@@ -62,6 +62,7 @@ __all__ = [
     "Decision",
     "Lane",
     "TokenGate",
+    "granted",
     "lane_limit",
     "token_fingerprint",
 ]
@@ -187,6 +188,19 @@ def _check_limit(name: str, value: int | None, *, optional: bool) -> int:
     return value
 
 
+def granted(limit: int, headroom: float) -> int:
+    """What the gate grants of a Snap limit: `floor(limit * headroom)`, at least 1 (0: off).
+
+    Why a headroom: the gate grants on Redis's clock, Snap counts a request when it
+    arrives, some milliseconds later (later still from a loaded worker). Requests granted
+    a window apart can so arrive closer together, and Snap's average is enforced like a
+    token bucket holding one second of the rate. At 0.9, a window of 9 grants whose
+    requests slip up to 200 ms into the next window's 9 still fits a bucket of 10
+    refilled at 10/s (18 arrivals in 0.8 s against 10 + 0.8 x 10).
+    """
+    return 0 if limit <= 0 else max(1, math.floor(limit * headroom + 1e-9))
+
+
 def lane_limit(limit: int, sync_share: float) -> int:
     """The sync lane's part of a shared window: `floor(limit * sync_share)`, at least 1."""
     return 0 if limit <= 0 else max(1, math.floor(limit * sync_share + 1e-9))
@@ -208,8 +222,10 @@ class TokenGate:
         app_limit(int | None): grants per window per `client_id`; None or 0 = off.
         token_limit(int | None): grants per window per access token; None or 0 = off.
         fair(bool): cap each account at its share of its lane of the app and token windows.
-        sync_share(float): the part of the app and token windows the `sync` lane may use,
-            in (0, 1]; the `mutation` lane may use all of them.
+        sync_share(float): the part of Snap's app and token limits the `sync` lane may
+            use, in (0, 1]; the `mutation` lane may use all the gate grants.
+        headroom(float): the part of Snap's app and token limits the gate grants in all,
+            in (0, 1] (`granted`); the sync lane's part is never more than that.
     """
 
     def __init__(
@@ -222,20 +238,25 @@ class TokenGate:
         token_limit: int | None = None,
         fair: bool = True,
         sync_share: float = DEFAULT_SYNC_SHARE,
+        headroom: float = 1.0,
         key_prefix: str = "snapfleet:gate",
     ) -> None:
         if not window_s > 0:
             raise ValueError(f"window_s must be > 0, got {window_s!r}")
         if not 0 < sync_share <= 1:
             raise ValueError(f"sync_share must be in (0, 1], got {sync_share!r}")
+        if not 0 < headroom <= 1:
+            raise ValueError(f"headroom must be in (0, 1], got {headroom!r}")
         self.limit = _check_limit("limit", limit, optional=False)
         self.app_limit = _check_limit("app_limit", app_limit, optional=True)
         self.token_limit = _check_limit("token_limit", token_limit, optional=True)
         self.window_us = max(1, round(window_s * 1_000_000))
         self.fair = fair
         self.sync_share = sync_share
-        self.sync_app_limit = lane_limit(self.app_limit, sync_share)
-        self.sync_token_limit = lane_limit(self.token_limit, sync_share)
+        self.app_grants = granted(self.app_limit, headroom)
+        self.token_grants = granted(self.token_limit, headroom)
+        self.sync_app_limit = min(lane_limit(self.app_limit, sync_share), self.app_grants)
+        self.sync_token_limit = min(lane_limit(self.token_limit, sync_share), self.token_grants)
         self.key_prefix = key_prefix
         self.redis = redis
         self._script = redis.register_script(GATE_LUA)
@@ -269,8 +290,8 @@ class TokenGate:
             self.limit if limit is None else _check_limit("limit", limit, optional=False)
         )
         lane = _check_lane(lane)
-        token_limit = self.token_limit if token_id else 0
-        args = [self.window_us, account_limit, self.app_limit, token_limit, ad_account_id,
+        token_limit = self.token_grants if token_id else 0
+        args = [self.window_us, account_limit, self.app_grants, token_limit, ad_account_id,
                 uuid.uuid4().hex, int(self.fair), lane, self.sync_app_limit,
                 self.sync_token_limit]  # fmt: skip
         try:

@@ -9,7 +9,6 @@ one machine (in-process broker, fakeredis gate store, SQLite under `SNAPFLEET_HO
 from __future__ import annotations
 
 import json
-import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -29,20 +28,6 @@ ECB_REFERENCE_RATES_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-h
 
 # A beat lock must cover this many loops, so one late wake-up never loses it.
 BEAT_LOOPS_PER_LOCK = 3
-
-
-def _granted(rate_per_s: int, headroom: float) -> int:
-    """`rate_per_s` less the headroom, whole requests, at least 1 (0 stays 0: scope off).
-
-    Why a headroom: the gate grants on Redis's clock, Snap counts when a request arrives.
-    A grant's request leaves a loaded worker some milliseconds later, so requests granted
-    a window apart can arrive closer together than that. Granting 90% of an average that
-    Snap enforces as a one-second token bucket absorbs up to 200 ms of that delay: a
-    window of N*0.9 grants spilling into the next one's still fits the bucket's N.
-    """
-    if rate_per_s == 0:
-        return 0
-    return max(1, math.floor(rate_per_s * headroom + 1e-9))
 
 
 def check_loop_interval(loop_interval_s: float, lock_timeout_s: float) -> None:
@@ -395,16 +380,6 @@ class Settings(BaseSettings):
         return self
 
     # Derived values.
-
-    @property
-    def granted_app_rps(self) -> int:
-        """Requests per second the gate grants per app: Snap's rate less the headroom."""
-        return _granted(self.snapchat_ads_app_rps, self.snapfleet_gate_headroom)
-
-    @property
-    def granted_token_rps(self) -> int:
-        """Requests per second the gate grants per access token (Snap's, less headroom)."""
-        return _granted(self.snapchat_ads_token_rps, self.snapfleet_gate_headroom)
 
     @property
     def embedded(self) -> bool:

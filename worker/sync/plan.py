@@ -454,7 +454,7 @@ def _since_last_run(
         rows = load_rows(session, now, periods)
     since = _read_time(redis, key)
     planned = planner(
-        rows, now=now, since=since, periods=periods, app_rps=settings.granted_app_rps,
+        rows, now=now, since=since, periods=periods, app_rps=settings.snapchat_ads_app_rps,
         sync_share=settings.snapfleet_sync_share,
     )  # fmt: skip
     redis.set(key, now.isoformat())
@@ -488,7 +488,7 @@ def current_budget(runtime: Any, now: datetime | None = None) -> CallBudget:
     with runtime.session() as session:
         rows = load_rows(session, now, periods)
     tick = plan_tick(
-        rows, now=now, since=now, periods=periods, app_rps=settings.granted_app_rps,
+        rows, now=now, since=now, periods=periods, app_rps=settings.snapchat_ads_app_rps,
         sync_share=settings.snapfleet_sync_share,
     )  # fmt: skip
     assert tick.budget is not None

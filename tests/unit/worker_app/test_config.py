@@ -20,6 +20,7 @@ from worker.app import (
     present_task_modules,
     token_gate,
 )
+from worker.gate import granted, lane_limit
 from worker.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("clean_settings")
@@ -127,20 +128,23 @@ def test_gate_built_from_settings_per_window() -> None:
         snapfleet_gate_window_s=0.5,
     )
     gate = token_gate(create_app(settings))
-    # Snap's rates less the 10% headroom: 18 a second per app, 9 in half a second.
-    assert (gate.limit, gate.app_limit, gate.token_limit) == (20, 9, 0)
+    assert (gate.limit, gate.app_limit, gate.token_limit) == (20, 10, 0)
+    assert (gate.app_grants, gate.token_grants) == (9, 0)  # less the 10% headroom
     assert gate.window_us == 500_000
     assert per_window(1, 0.1) == 1 and per_window(0, 1.0) == 0
 
 
-def test_the_gate_grants_snaps_rates_less_its_headroom_never_less_than_one() -> None:
-    assert (Settings().granted_app_rps, Settings().granted_token_rps) == (18, 9)
-    full = Settings(snapfleet_gate_headroom=1.0)
-    assert (full.granted_app_rps, full.granted_token_rps) == (20, 10)
-    slow = Settings(snapchat_ads_app_rps=1, snapchat_ads_token_rps=0)
-    assert (slow.granted_app_rps, slow.granted_token_rps) == (1, 0)  # 0 stays off
+def test_the_gate_grants_snaps_rates_less_its_headroom_and_polling_keeps_its_share() -> None:
     gate = token_gate(create_app(Settings()))
-    assert (gate.app_limit, gate.token_limit) == (18, 9)
+    assert (gate.app_limit, gate.token_limit) == (20, 10)  # Snap's
+    assert (gate.app_grants, gate.token_grants) == (18, 9)  # all lanes together
+    # Polling keeps 70% of Snap's rates (what the polling plan budgets): the headroom
+    # comes out of the mutations' reserve.
+    assert (gate.sync_app_limit, gate.sync_token_limit) == (14, 7)
+    full = token_gate(create_app(Settings(snapfleet_gate_headroom=1.0)))
+    assert (full.app_grants, full.token_grants) == (20, 10)
+    assert (granted(1, 0.9), granted(0, 0.9)) == (1, 0)  # never below one; 0 stays off
+    assert lane_limit(10, 1.0) == 10 and min(lane_limit(10, 1.0), granted(10, 0.9)) == 9
     with pytest.raises(ValueError, match="snapfleet_gate_headroom"):
         Settings(snapfleet_gate_headroom=1.5)
 
