@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -228,13 +229,7 @@ class Soak:
         app = create_app(Settings())
         runtime = install_runtime(app)
         oauth = f"{self.sandbox.base}/login/oauth2"
-        b_code = self._code(oauth)
-        answer = httpx.post(
-            f"{oauth}/access_token",
-            data={"grant_type": "authorization_code", "client_id": CLIENT_ID,
-                  "client_secret": self.client_secret, "code": b_code,
-                  "redirect_uri": REDIRECT_URI},
-        ).json()  # fmt: skip
+        answer = self._tokens(oauth)
         self.revocable_token = answer["refresh_token"]
         b = connect_tokens(runtime, tenant_id="tenant-b", refresh_token=answer["refresh_token"],
                            access_token=answer["access_token"],
@@ -254,6 +249,54 @@ class Soak:
               f"tenant-b {b.connection_id} owns 2", flush=True)  # fmt: skip
         runtime.close()
         self.driver_app = app
+
+    def reconnect_revoked(self) -> None:
+        """The operator's answer to the runner's `unauthorized`: the revoked tenant connects
+        again (new tokens on the same connection), so the creates its tasks left
+        maybe_created can be looked for and adopted. The tokens are stored directly, not
+        through `snapfleet connect`: the sandbox shows every account to every token, and a
+        capture would hand tenant A's accounts to tenant B."""
+        from storage import connections as connection_repo
+        from worker.runtime import install_runtime
+
+        answer = self._tokens(f"{self.sandbox.base}/login/oauth2")
+        runtime = install_runtime(self.driver_app)
+        try:
+            with runtime.session() as session:
+                connection_repo.connect(
+                    session, runtime.cipher, tenant_id=self.revoked_tenant, client_id=CLIENT_ID,
+                    refresh_token=answer["refresh_token"], access_token=answer["access_token"],
+                )  # fmt: skip
+        finally:
+            runtime.close()
+        print(f"soak: {self.revoked_tenant} connected again", flush=True)
+
+    def undecided_creates(self, since: datetime) -> int:
+        """Creates the completer has yet to settle: unknown ones (it re-drives them) and
+        maybe_created ones it has not looked for since `since` (a maybe_created create
+        that never landed stays so, looked for on every sweep)."""
+        from sqlalchemy import and_, func, or_, select
+
+        from storage.db import make_engine, session_factory
+        from storage.models.journal import JournalEntry as J
+
+        engine = make_engine(self.postgres.url)
+        try:
+            with session_factory(engine)() as session:
+                unlooked = and_(J.state == "maybe_created", J.updated_at <= since)
+                undecided = or_(J.state == "unknown", unlooked)
+                return session.scalar(select(func.count()).where(undecided)) or 0
+        finally:
+            engine.dispose()
+
+    def _tokens(self, oauth: str) -> dict[str, Any]:
+        """A fresh token answer for an authorization code (tenant B's own exchange)."""
+        return httpx.post(
+            f"{oauth}/access_token",
+            data={"grant_type": "authorization_code", "client_id": CLIENT_ID,
+                  "client_secret": self.client_secret, "code": self._code(oauth),
+                  "redirect_uri": REDIRECT_URI},
+        ).json()  # fmt: skip
 
     def _code(self, oauth: str) -> str:
         answer = httpx.get(
@@ -445,6 +488,13 @@ def run(args: argparse.Namespace) -> int:
         # last state changes two periods to reach the runner.
         wait_until(lambda: _changes_arrived(soak), "the events of the state changes",
                    timeout_s=100, every_s=2)  # fmt: skip
+        # The completer's time: every create that may have landed is adopted or re-driven
+        # (a revoked tenant's, once it is connected again) before the sandbox is read.
+        reconnected = datetime.now(UTC)
+        soak.reconnect_revoked()
+        wait_until(lambda: soak.undecided_creates(reconnected) == 0, "the completer to look "
+                   "for every create that may have landed", timeout_s=150, every_s=3)  # fmt: skip
+        time.sleep(5)  # a look that has begun adopts what it found
     except Exception as exc:
         print(f"soak: run aborted: {type(exc).__name__}: {exc}", flush=True)
     finally:
