@@ -260,6 +260,7 @@ class _Attempt:
         self.context: WriteContext | None = None
         self.connection_id: int | None = None
         self.retry_code: str | None = None
+        self.request: dict[str, Any] | None = None  # the validated payload, as journaled
 
     # --- The run --------------------------------------------------------------------
 
@@ -271,6 +272,7 @@ class _Attempt:
             payload = model.model_validate(dict(self.raw))
         except PydanticValidationError as exc:
             return self.refuse(validation_failure(exc, model))
+        self.request = request_of(payload)
         rt = runtime(self.task.app)
         try:
             # Every lookup before the writes in one transaction (a create is three: this,
@@ -409,7 +411,10 @@ class _Attempt:
     ) -> dict[str, Any]:
         """Journal a task ended outside any write (step `task`), then return its result."""
         key = writes.idempotency_key(self.task_id, REFUSAL_STEP)
-        digest = writes.request_digest(self.task.name, REFUSAL_STEP, self.raw)
+        # The validated payload when there is one, as a write's digest: the completer
+        # re-drives a task with its journaled payload, which must meet its own refusal.
+        request = self.request if self.request is not None else self.raw
+        digest = writes.request_digest(self.task.name, REFUSAL_STEP, request)
         account = self.ad_account_id if isinstance(self.ad_account_id, str) else None
         try:
             with runtime(self.task.app).session() as session:

@@ -80,3 +80,23 @@ def test_a_tenant_id_must_be_a_plain_token() -> None:
         with pytest.raises(ValidationError) as caught:
             CampaignCreate.model_validate(campaign_payload(tenant_id=bad))
         assert [e["loc"] for e in caught.value.errors()] == [("tenant_id",)]
+
+
+def test_a_refusal_re_driven_with_its_journaled_payload_meets_its_own_journal_row(
+    two_tenants: tuple[Fleet, str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from tasks.payloads import CampaignCreate
+    from worker.mutations.task import request_of
+
+    fleet, first, _ = two_tenants
+    raw = {**campaign_payload("Not yours"), "tenant_id": first}
+    task_id = str(uuid.uuid4())
+    refused = call_task(fleet.app, "snap.campaign.create", raw, task_id=task_id)
+    # The completer re-sends a task with the payload as journaled (validated, defaults in).
+    journaled = request_of(CampaignCreate.model_validate(raw))
+    assert journaled != raw
+    again = call_task(fleet.app, "snap.campaign.create", journaled, task_id=task_id)
+    assert again == refused
+    assert "not journaled" not in caplog.text
+    (row,) = journal_rows(fleet, task_id)
+    assert row.state == "failed" and row.attempt == 1
