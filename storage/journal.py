@@ -97,12 +97,26 @@ def claim(
         )
     if not _claimable(entry, now):
         return Claim(won=False, entry=entry)
-    if entry.attempt >= max_attempts:
+    if lost_attempts(entry) >= max_attempts:
         if create_lookup is not None and entry.state in _MUST_RECONCILE:
-            reason = f"attempts exhausted ({entry.attempt} of {max_attempts})"
+            reason = f"attempts exhausted ({lost_attempts(entry)} of {max_attempts} lost)"
             return Claim(won=False, entry=_park(session, entry, create_lookup, reason, now))
         return Claim(won=False, entry=_exhaust(session, entry, max_attempts, now))
     return _take(session, entry, worker_id, lease_s, now, fx_rate)
+
+
+def lost_attempts(entry: JournalEntry) -> int:
+    """Attempts lost so far, counting the holder of a claimable in-flight key (its lease
+    lapsed or was ended: it never recorded an outcome).
+
+    Rule 8's cap counts only these. `task_reject_on_worker_lost` requeues a task whose
+    worker died, outside Celery's retry count, so a task that kills its worker would
+    loop; the cap ends that loop. An attempt that ended cleanly (a gate wait, a 429, a
+    lost answer it recorded) is bounded by Celery's retries: counting it too failed
+    mutations that had only waited for a busy gate (the chaos soak: 10 gate waits in a
+    row and an `adsquad.resume` ended `attempts_exhausted` with nothing sent).
+    """
+    return entry.lost_attempts + (1 if entry.state == JournalState.IN_FLIGHT.value else 0)
 
 
 def _row(
@@ -193,6 +207,7 @@ def _take(
         .values(
             state=JournalState.IN_FLIGHT.value,
             attempt=entry.attempt + 1,
+            lost_attempts=lost_attempts(entry),
             worker_id=worker_id,
             locked_at=now,
             lease_expires_at=now + timedelta(seconds=lease_s),
@@ -219,10 +234,13 @@ def _exhaust(
         )
         .values(
             state=JournalState.FAILED.value,
-            reason=f"attempts exhausted ({entry.attempt} of {max_attempts})",
+            reason=f"attempts exhausted ({lost_attempts(entry)} of {max_attempts} lost)",
             error={
                 "code": "attempts_exhausted",
-                "message": f"gave up after {entry.attempt} attempts",
+                "message": (
+                    f"gave up after {lost_attempts(entry)} attempts that ended without an outcome "
+                    "(worker killed, timed out or crashed)"
+                ),
             },
             worker_id=None,
             lease_expires_at=None,
@@ -362,10 +380,17 @@ def mark_unknown(
     attempt: int,
     error: dict[str, Any] | None = None,
     *,
+    lost: bool = False,
     now: datetime | None = None,
 ) -> JournalEntry:
-    """The request may have reached Snap but the answer was lost: reconcile next time."""
-    values = dict(state=JournalState.UNKNOWN.value, error=error)
+    """The request may have reached Snap but the answer was lost: reconcile next time.
+
+    `lost`: written on behalf of an attempt that died holding the key (the completer
+    settling an expired lease), so it counts against the attempt cap.
+    """
+    values: dict[str, Any] = dict(state=JournalState.UNKNOWN.value, error=error)
+    if lost:
+        values["lost_attempts"] = JournalEntry.lost_attempts + 1
     return _finish(session, key, attempt, values, now)
 
 

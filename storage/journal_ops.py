@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.journal import lost_attempts
 from storage.models.base import utcnow
 from storage.models.journal import JournalEntry, JournalState
 
@@ -83,10 +84,11 @@ def reopen_for_replay(
             f"{key} is in flight under a live lease (until {entry.lease_expires_at}): "
             "a worker is running it"
         )
-    if entry.attempt >= max_attempts:
+    lost = lost_attempts(entry)
+    if lost >= max_attempts:
         raise ReplayRefused(
-            f"{key} used its {entry.attempt} attempts (SNAPFLEET_JOURNAL_MAX_ATTEMPTS="
-            f"{max_attempts}); the next run would fail at once: raise it on the workers first"
+            f"{key} lost {lost} attempts (SNAPFLEET_JOURNAL_MAX_ATTEMPTS={max_attempts}); "
+            "the next run would fail at once: raise it on the workers first"
         )
     if state in (JournalState.FAILED.value, JournalState.IN_FLIGHT.value):
         # Conditional on the attempt read: a claim that got in first wins, and we refuse.
@@ -95,6 +97,7 @@ def reopen_for_replay(
             .where(JournalEntry.idempotency_key == key, JournalEntry.attempt == entry.attempt)
             .values(
                 state=JournalState.UNKNOWN.value,
+                lost_attempts=lost,
                 reason=f"replayed by an operator (was {state})",
                 worker_id=None,
                 lease_expires_at=None,

@@ -208,7 +208,8 @@ class Code(StrEnum):
     # The fleet's own bookkeeping.
     ATTEMPTS_EXHAUSTED = (
         "attempts_exhausted",
-        "the write's journal key reached its attempt cap and failed for good",
+        "the write's journal key lost as many attempts as its cap allows (each ended "
+        "without an outcome: worker killed, timed out or crashed) and failed for good",
         False,
     )
     LEASE_EXPIRED = (

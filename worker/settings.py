@@ -151,7 +151,10 @@ class Settings(BaseSettings):
         3600, ge=60, description="Redis redelivery timeout; must exceed countdown + time limit"
     )
     snapfleet_journal_max_attempts: int = Field(
-        10, ge=1, description="attempts of one write before the journal says failed"
+        10,
+        ge=1,
+        description="attempts of one write that may end without an outcome (worker killed, "
+        "timed out) before the journal says failed; gate waits and recorded errors don't count",
     )
     snapfleet_journal_lease_s: float = Field(
         30.0,

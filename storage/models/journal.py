@@ -49,6 +49,9 @@ class JournalEntry(Base):
     payload: Mapped[dict[str, Any] | None]  # the validated task payload: what a re-drive sends
     state: Mapped[str] = mapped_column(String(20), default=JournalState.PENDING.value)
     attempt: Mapped[int] = mapped_column(default=0)  # fencing token, +1 per claim
+    # Attempts that ended without an outcome (their holder was killed, timed out or
+    # raised; a later claim took the key over in flight): what the attempt cap counts.
+    lost_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     worker_id: Mapped[str | None] = mapped_column(String(128))
     locked_at: Mapped[datetime | None]
     lease_expires_at: Mapped[datetime | None]

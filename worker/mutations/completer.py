@@ -95,7 +95,7 @@ def _settle_expired_lease(session: Any, row: JournalEntry) -> None:
         return
     # A new attempt may have taken the key meanwhile: then that attempt owns the outcome.
     with contextlib.suppress(StaleAttempt):
-        journal.mark_unknown(session, row.idempotency_key, row.attempt, LEASE_EXPIRED)
+        journal.mark_unknown(session, row.idempotency_key, row.attempt, LEASE_EXPIRED, lost=True)
 
 
 def _tasks(rows: list[JournalEntry]) -> dict[str, tuple[str, dict[str, Any]]]:

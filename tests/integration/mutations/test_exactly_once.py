@@ -289,3 +289,36 @@ def test_a_create_whose_record_is_chosen_as_a_deadlock_victim_records_it_again(
     assert (row.state, row.attempt, row.snap_ids) == ("succeeded", 1, [result["snap_id"]])
     assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
     assert len(writes(fleet, "POST")) == 1
+
+
+@pytest.mark.parametrize(
+    "fleet_overrides",
+    [{"snapfleet_client_max_attempts": 2, **QUICK_ATTEMPTS, "snapfleet_journal_max_attempts": 2}],
+)
+def test_waits_for_a_busy_gate_do_not_spend_the_journals_attempt_cap(
+    fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.errors import GateTimeout
+    from worker.gate import TokenGate
+
+    fleet = fleet_worker
+    # The cap bounds attempts lost to a dying worker; a gate wait sends nothing and ends
+    # cleanly (Celery's retries bound those). Two lost attempts at most, four waits.
+    assert fleet.app.snapfleet_settings.snapfleet_journal_max_attempts == 2
+    real = TokenGate.acquire
+    waits: list[int] = []
+
+    def busy_four_times(self: TokenGate, *args: Any, **kwargs: Any) -> Any:
+        if len(waits) < 4:
+            waits.append(1)
+            raise GateTimeout(0.05)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(TokenGate, "acquire", busy_four_times)
+    task_id = str(uuid.uuid4())
+    result = fleet.call("snap.campaign.create", campaign_payload("Busy gate"), task_id=task_id)
+    assert result["status"] == "succeeded", result
+    assert len(waits) == 4
+    (row,) = journal_rows(fleet, task_id)
+    assert (row.state, row.attempt, row.lost_attempts) == ("succeeded", 5, 0)
+    assert len(writes(fleet, "POST")) == 1

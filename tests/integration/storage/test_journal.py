@@ -115,20 +115,39 @@ def test_quota_unavailable_and_release_are_retried_without_reconcile(
     assert third.won and not third.reconcile and third.entry.attempt == 3
 
 
-def test_attempts_are_capped_and_the_key_then_fails_with_the_reason(
+def test_lost_attempts_are_capped_and_the_key_then_fails_with_the_reason(
     factory: sessionmaker[Session],
 ) -> None:
-    for _ in range(2):
+    # Two attempts that never recorded an outcome (their worker died: the lease lapsed)
+    for n in range(2):
         with factory.begin() as s:
-            claimed = _claim(s, max_attempts=2)
-            assert claimed.won
-            journal.release(s, KEY, claimed.entry.attempt)
+            claimed = _claim(s, now=T0 + timedelta(minutes=2 * n), max_attempts=2)
+            assert claimed.won and claimed.entry.lost_attempts == n
     with factory.begin() as s:
-        over = _claim(s, max_attempts=2)
+        over = _claim(s, now=T0 + timedelta(minutes=5), max_attempts=2)
     assert not over.won
     assert over.entry.state == JournalState.FAILED
     assert over.entry.error["code"] == "attempts_exhausted"
-    assert "2 of 2" in over.entry.reason
+    assert "2 of 2 lost" in over.entry.reason
+
+
+def test_attempts_that_ended_cleanly_do_not_count_against_the_cap(
+    factory: sessionmaker[Session],
+) -> None:
+    # A mutation waiting for a busy gate releases its key each time: nothing was sent and
+    # Celery's retries bound it. Ten such waits must not exhaust a cap of 2.
+    for n in range(10):
+        with factory.begin() as s:
+            claimed = _claim(s, now=T0 + timedelta(seconds=n), max_attempts=2)
+            assert claimed.won, n
+            journal.release(s, KEY, claimed.entry.attempt)
+    with factory.begin() as s:
+        claimed = _claim(s, now=T0 + timedelta(seconds=10), max_attempts=2)
+        assert claimed.won and claimed.entry.attempt == 11
+        journal.mark_unknown(s, KEY, claimed.entry.attempt, {"code": "outcome_unknown"})
+    with factory.begin() as s:
+        again = _claim(s, now=T0 + timedelta(seconds=11), max_attempts=2)
+    assert again.won and again.reconcile and again.entry.lost_attempts == 0
 
 
 def test_find_stale_lists_what_the_completer_must_redrive(factory: sessionmaker[Session]) -> None:
@@ -246,3 +265,18 @@ def test_reap_deletes_only_old_finished_keys(factory: sessionmaker[Session]) -> 
     with factory() as s:
         assert journal.get(s, "old-done") is None and journal.get(s, "old-failed") is None
         assert journal.get(s, "old-unknown") is not None and journal.get(s, "new-done") is not None
+
+
+def test_an_expired_lease_settled_by_the_completer_still_counts_as_lost(
+    factory: sessionmaker[Session],
+) -> None:
+    with factory.begin() as s:
+        claimed = _claim(s, max_attempts=2)
+    with factory.begin() as s:  # the completer, for the dead holder
+        journal.mark_unknown(s, KEY, claimed.entry.attempt, {"code": "lease_expired"}, lost=True)
+    with factory.begin() as s:
+        second = _claim(s, now=T0 + timedelta(minutes=1), max_attempts=2)
+        assert second.won and second.reconcile and second.entry.lost_attempts == 1
+    with factory.begin() as s:
+        over = _claim(s, now=T0 + timedelta(minutes=5), max_attempts=2)
+    assert not over.won and over.entry.error["code"] == "attempts_exhausted"
