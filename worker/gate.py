@@ -341,8 +341,9 @@ class TokenGate:
             )
             if decision.granted:
                 return decision
-            # A little jitter keeps workers woken by the same expiry from colliding again.
-            pause_s = decision.wait_s * (1 + random.random() * 0.1)
-            if time.monotonic() + pause_s > deadline:
+            left_s = deadline - time.monotonic()
+            if decision.wait_s > left_s:
                 raise GateTimeout(math.ceil(decision.wait_s * 1000) / 1000)
-            sleep(pause_s)
+            # A little jitter keeps workers woken by the same expiry from colliding again,
+            # never past the bound: a wait that fits is waited, not turned into a retry.
+            sleep(min(decision.wait_s * (1 + random.random() * 0.1), left_s))

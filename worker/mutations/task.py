@@ -385,6 +385,11 @@ class _Attempt:
         countdown = (
             exc.countdown_s if exc.countdown_s is not None else backoff_s(self.retries, cap_s)
         )
+        if isinstance(exc.cause, GateTimeout):
+            # The gate's wait is when a slot frees, not when one will be ours: under a
+            # gate that stays busy, retries at that pace spend every retry in seconds.
+            # Back off as for any other retry, never sooner than the gate said.
+            countdown = max(countdown, backoff_s(self.retries, cap_s))
         countdown = min(max(countdown, 0.0), cap_s)
         if self.task.request.is_eager:
             eager_sleep(countdown)  # apply() re-runs at once: honour the countdown here

@@ -135,6 +135,29 @@ def test_acquire_raises_gate_timeout_when_the_wait_exceeds_the_bound(gate_store:
     assert caught.value.code == "rate_limited"
 
 
+def test_a_wait_that_fits_the_bound_is_waited_whatever_the_jitter(
+    gate_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from worker import gate as gate_module
+
+    # The slot frees just inside the bound; the jitter, at its largest, would carry the
+    # pause past it. The wait still fits, so it is waited, not turned into a retry.
+    monkeypatch.setattr(gate_module.random, "random", lambda: 1.0)
+    gate = TokenGate(gate_store, limit=1, window_s=0.5)
+    gate.acquire("app-1", "acct-1", timeout_s=0.5)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        time.sleep(seconds)
+
+    decision = gate.acquire("app-1", "acct-1", timeout_s=0.5, sleep=sleep)
+    assert decision.granted and slept
+    assert all(s <= 0.5 for s in slept)
+
+
 def test_keys_expire_on_their_own(gate_store: Any) -> None:
     gate = TokenGate(gate_store, limit=5, window_s=2.0, app_limit=5, token_limit=5)
     for lane in ("mutation", "sync"):

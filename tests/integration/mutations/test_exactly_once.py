@@ -293,7 +293,14 @@ def test_a_create_whose_record_is_chosen_as_a_deadlock_victim_records_it_again(
 
 @pytest.mark.parametrize(
     "fleet_overrides",
-    [{"snapfleet_client_max_attempts": 2, **QUICK_ATTEMPTS, "snapfleet_journal_max_attempts": 2}],
+    [
+        {
+            "snapfleet_client_max_attempts": 2,
+            **QUICK_ATTEMPTS,
+            "snapfleet_journal_max_attempts": 2,
+            "snapfleet_task_retry_backoff_max_s": 1,  # the retries' backoff, kept short
+        }
+    ],
 )
 def test_waits_for_a_busy_gate_do_not_spend_the_journals_attempt_cap(
     fleet_worker: Fleet, monkeypatch: pytest.MonkeyPatch

@@ -93,3 +93,36 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped() -> None:
     assert backoff_s(3, 300, rand=lambda: 1.0) == 8.0
     assert backoff_s(20, 300, rand=lambda: 1.0) == 300
     assert 150 <= backoff_s(20, 300) <= 300
+
+
+class _Retried(Exception):
+    def __init__(self, countdown: float) -> None:
+        self.countdown = countdown
+
+
+def _countdown_after(cause: BaseException, countdown_s: float | None, retries: int) -> float:
+    """The countdown a mutation task asks Celery for after `cause` on retry `retries`."""
+    from types import SimpleNamespace
+
+    from worker.mutations.task import _Attempt
+    from worker.mutations.writes import RetryLater
+    from worker.settings import Settings
+
+    def retry(*, exc: Exception, countdown: float, max_retries: int) -> Exception:
+        return _Retried(countdown)
+
+    request = SimpleNamespace(id="t-1", retries=retries, is_eager=False)
+    task = SimpleNamespace(request=request, settings=Settings(), retry=retry, app=None)
+    with pytest.raises(_Retried) as caught:
+        _Attempt(task, {}).retry(RetryLater(cause, countdown_s=countdown_s))  # type: ignore[arg-type]
+    return caught.value.countdown
+
+
+def test_a_busy_gate_is_retried_with_backoff_never_sooner_than_it_said() -> None:
+    # The gate said 50 ms: the first retry waits about a second, the fourth 4 to 8 s,
+    # so a gate that stays busy does not spend every retry in a few seconds.
+    assert 0.5 <= _countdown_after(GateTimeout(0.05), 0.05, 0) <= 1.0
+    assert 4.0 <= _countdown_after(GateTimeout(0.05), 0.05, 3) <= 8.0
+    assert _countdown_after(GateTimeout(9.0), 9.0, 0) == 9.0
+    # A 429's Retry-After and other waits are kept as Snap or the journal gave them.
+    assert _countdown_after(RateLimited("x", retry_after_s=3), 3.0, 3) == 3.0
