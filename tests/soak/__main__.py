@@ -513,6 +513,9 @@ def run(args: argparse.Namespace) -> int:
         verdict.problems.append(f"fault kinds never injected: {sorted(missing)}")
     for problem in verdict.problems[:40]:
         print(f"soak: FAILED {problem}", flush=True)
+    longest, name = checks.longest_outside_faults(evidence)
+    print(f"soak: longest unfinished outside fault windows {longest:.0f} s ({name}; "
+          "not gated: instant faults' effects count as outside)", flush=True)  # fmt: skip
     print(verdict.line, flush=True)
     (root / "summary.txt").write_text(verdict.line + "\n")
     print(f"soak: logs in {root}", flush=True)

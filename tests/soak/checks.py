@@ -188,23 +188,46 @@ def _events(ev: Evidence, problems: list[str]) -> tuple[int, int]:
 
 
 def worst_recovery(ev: Evidence) -> float:
-    """The longest a task hit by a fault stayed unfinished while no fault was going on.
-
-    A task's time from being sent to its result, less the parts spent inside fault
-    windows (a beat held 40 s, Redis or PostgreSQL down 5 s): what the fleet took to
-    recover on its own. Measuring from the end of the last fault instead looked small by
-    construction while faults kept coming (every 12 s or so in the long run), since each
-    new fault restarted the clock of a task that was stuck all along.
-    """
-    windows = sorted((f["start"], f["end"]) for f in ev.faults if f["kind"] not in QUIET)
+    """W, as the issue defines it: how long after a fault ended a task it hit was still
+    unfinished. For each task hit by a fault, the time from the end of the last fault
+    before its result to the result; the worst of them."""
+    windows = _fault_windows(ev)
     worst = 0.0
     for record in ev.results:
         sent, done = record["sent_at"], record.get("done_at")
-        if done is None or not any(start <= done and end >= sent for start, end in windows):
+        if done is None or not _hit(sent, done, windows):
+            continue
+        ends = [end for start, end in windows if sent <= end <= done]
+        worst = max(worst, done - max(ends, default=sent))
+    return worst
+
+
+def longest_outside_faults(ev: Evidence) -> tuple[float, str]:
+    """The longest a task hit by a fault stayed unfinished outside fault windows, and its
+    name (printed beside the line, not gated).
+
+    W is small by construction while faults keep coming (each restarts the clock of a
+    task that may have been stuck all along); this one is not, but it counts as "outside"
+    the lasting effects of an instant fault (a 429 storm's backoff, a killed holder's
+    lease), so a task hit by many faults shows long here."""
+    windows = _fault_windows(ev)
+    longest, name = 0.0, ""
+    for record in ev.results:
+        sent, done = record["sent_at"], record.get("done_at")
+        if done is None or not _hit(sent, done, windows):
             continue
         inside = sum(max(0.0, min(done, end) - max(sent, start)) for start, end in windows)
-        worst = max(worst, done - sent - inside)
-    return worst
+        if done - sent - inside > longest:
+            longest, name = done - sent - inside, record["name"]
+    return longest, name
+
+
+def _fault_windows(ev: Evidence) -> list[tuple[float, float]]:
+    return sorted((f["start"], f["end"]) for f in ev.faults if f["kind"] not in QUIET)
+
+
+def _hit(sent: float, done: float, windows: list[tuple[float, float]]) -> bool:
+    return any(start <= done and end >= sent for start, end in windows)
 
 
 def _scan(ev: Evidence, problems: list[str]) -> None:
