@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Headers worth keeping; Authorization and cookies are never recorded.
@@ -20,8 +21,11 @@ class LoggedRequest:
     headers: dict[str, str]
     body: Any
     status: int | None
-    timestamp: str
+    timestamp: str  # the sandbox's clock (whole seconds at start, frozen in tests)
     limited: str | None = None  # a 429's scope: app, token, account, or injected
+    # The wall clock (Unix seconds) when the request came in: what another process's
+    # times compare with (the sandbox's clock can lag the wall by up to a second).
+    received_at: float = field(default_factory=time.time)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -73,8 +73,12 @@ class Verdict:
         return not self.problems
 
 
-def _ts(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+def _arrived(request: dict[str, Any]) -> float:
+    """When a request reached the sandbox, on the wall clock the driver's times use (the
+    sandbox's own clock started at a whole second, so it lags by up to one)."""
+    if request.get("received_at") is not None:
+        return float(request["received_at"])
+    return datetime.fromisoformat(request["timestamp"].replace("Z", "+00:00")).timestamp()
 
 
 def verdict(ev: Evidence) -> Verdict:
@@ -163,7 +167,7 @@ def _redis_quiet(ev: Evidence, problems: list[str]) -> None:
     for down, up in ev.redis_down:
         during = [
             r for r in ev.requests
-            if r["path"].startswith("/v1") and down + REDIS_GRACE_S < _ts(r["timestamp"]) < up
+            if r["path"].startswith("/v1") and down + REDIS_GRACE_S < _arrived(r) < up
         ]  # fmt: skip
         if during:
             problems.append(

@@ -141,3 +141,15 @@ def test_a_request_past_the_limit_gets_429_whatever_fault_was_waiting_for_it(tic
         assert api.get("/me").status_code == 429
         assert sandbox.state.requests()[-1]["limited"] == "token"
         assert sandbox.state.rate_limited()["token"] == 1
+
+
+def test_the_request_log_keeps_the_wall_clock_arrival_beside_the_sandboxs_time(ticking):
+    import time
+
+    with _sandbox(ticking, token=TOKEN) as sandbox, _api(sandbox) as api:
+        before = time.time()
+        api.get("/me")
+        after = time.time()
+        (entry,) = sandbox.state.requests()
+        assert before <= entry["received_at"] <= after
+        assert entry["timestamp"] == "2026-11-02T20:00:00.000Z"  # the frozen sandbox clock

@@ -45,3 +45,25 @@ def test_a_task_stuck_while_faults_keep_coming_shows_beside_w() -> None:
     assert worst_recovery(evidence) < 12.0
     longest, name = longest_outside_faults(evidence)
     assert 297.0 < longest < 300.0 and name == "snap.ad.pause"
+
+
+def test_redis_quiet_compares_arrivals_on_the_wall_clock_not_the_sandboxs() -> None:
+    from datetime import UTC, datetime
+
+    from tests.soak.checks import _redis_quiet
+
+    def request(received_at: float) -> dict[str, Any]:
+        # The sandbox's clock started at a whole second: 0.9 s behind the wall here.
+        stamp = datetime.fromtimestamp(received_at - 0.9, UTC).isoformat()
+        return {"method": "GET", "path": "/v1/adaccounts/a", "timestamp": stamp,
+                "received_at": received_at}  # fmt: skip
+
+    evidence = _evidence([], [])
+    evidence.redis_down = [(100.0, 105.0)]
+    evidence.requests = [request(105.2)]  # after Redis came back: fine
+    problems: list[str] = []
+    _redis_quiet(evidence, problems)
+    assert problems == []
+    evidence.requests = [request(103.0)]  # while it was down: a violation
+    _redis_quiet(evidence, problems)
+    assert len(problems) == 1 and "while Redis was down" in problems[0]
