@@ -129,7 +129,10 @@ def test_queue_lengths_come_from_the_broker_when_it_is_not_redis_url(
         broker = redis_url
     name = f"exporter-test-{uuid.uuid4().hex[:8]}"
     queue = Queue(name, Exchange(name), routing_key=name, auto_delete=False)
-    with Connection(broker) as conn:
+    # Publisher confirms: each publish returns once the broker holds the message, so the
+    # count below cannot run ahead of it (RabbitMQ once counted 1 of 2 without them).
+    options = {"confirm_publish": True} if scheme == "amqp" else {}
+    with Connection(broker, transport_options=options) as conn:
         producer = conn.Producer()
         for _ in range(2):
             producer.publish({"n": 1}, exchange=queue.exchange, routing_key=name,
