@@ -10,6 +10,7 @@ connection closed without an answer does.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from typing import Any
 
@@ -31,13 +32,33 @@ class SandboxTransport(httpx.BaseTransport):
         if self._loop.is_closed():
             raise RuntimeError("the sandbox transport is closed")
         body = request.read()
-        future = asyncio.run_coroutine_threadsafe(self._send(request, body), self._loop)
-        status, headers, content = future.result()
+        sending = self._send(request, body)
+        future = asyncio.run_coroutine_threadsafe(sending, self._loop)
+        try:
+            status, headers, content = self._wait(future, request)
+        except httpx.ConnectError:
+            sending.close()  # never started: nothing to await
+            raise
         if DROP_HEADER in headers:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
             )
         return httpx.Response(status, headers=headers, content=content, request=request)
+
+    def _wait(self, future: Any, request: httpx.Request) -> Any:
+        """The answer, or ConnectError once the loop is gone: a request handed over just as
+        the transport closed is never run, and waiting on it without end kept a worker
+        thread (and pytest's exit, which joins them) hanging."""
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except concurrent.futures.TimeoutError:
+                if self._thread.is_alive() and not self._loop.is_closed():
+                    continue
+                future.cancel()
+                raise httpx.ConnectError(
+                    "the sandbox transport closed before answering", request=request
+                ) from None
 
     async def _send(self, request: httpx.Request, body: bytes) -> tuple[int, httpx.Headers, bytes]:
         copy = httpx.Request(request.method, request.url, headers=request.headers, content=body)

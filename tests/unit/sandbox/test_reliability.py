@@ -233,3 +233,26 @@ def test_cli_refuses_an_unknown_seed():
 
     result = CliRunner().invoke(app, ["sandbox", "--seed", "nope"])
     assert result.exit_code == 2 and "seed" in result.output
+
+
+def test_a_request_handed_over_as_the_transport_closes_fails_instead_of_waiting_forever():
+    sandbox = Sandbox(token=TOKEN, start_time=START, app_rps=None, token_rps=None)
+    transport = sandbox.transport
+    # The private loop stops (the transport closing) before it runs the request.
+    transport._loop.call_soon_threadsafe(transport._loop.stop)
+    transport._thread.join(timeout=5)
+    outcome: list[Exception] = []
+
+    def send() -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        with httpx.Client(base_url=sandbox.base_url, transport=transport, headers=headers) as c:
+            try:
+                c.get("/me")
+            except httpx.ConnectError as exc:
+                outcome.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(timeout=15)
+    assert not sender.is_alive(), "the request waited on a loop that will never run it"
+    assert outcome and "closed before answering" in str(outcome[0])
