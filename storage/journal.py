@@ -97,9 +97,10 @@ def claim(
         )
     if not _claimable(entry, now):
         return Claim(won=False, entry=entry)
-    if lost_attempts(entry) >= max_attempts:
+    lost = lost_attempts(entry)
+    if lost >= max_attempts:
         if create_lookup is not None and entry.state in _MUST_RECONCILE:
-            reason = f"attempts exhausted ({lost_attempts(entry)} of {max_attempts} lost)"
+            reason = f"attempts exhausted ({lost} of {max_attempts} lost)"
             return Claim(won=False, entry=_park(session, entry, create_lookup, reason, now))
         return Claim(won=False, entry=_exhaust(session, entry, max_attempts, now))
     return _take(session, entry, worker_id, lease_s, now, fx_rate)
@@ -226,6 +227,7 @@ def _exhaust(
     session: Session, entry: JournalEntry, max_attempts: int, now: datetime
 ) -> JournalEntry:
     """Rule 8: over the cap the key fails for good, with the reason."""
+    lost = lost_attempts(entry)
     session.execute(
         update(JournalEntry)
         .where(
@@ -234,11 +236,11 @@ def _exhaust(
         )
         .values(
             state=JournalState.FAILED.value,
-            reason=f"attempts exhausted ({lost_attempts(entry)} of {max_attempts} lost)",
+            reason=f"attempts exhausted ({lost} of {max_attempts} lost)",
             error={
                 "code": "attempts_exhausted",
                 "message": (
-                    f"gave up after {lost_attempts(entry)} attempts that ended without an outcome "
+                    f"gave up after {lost} attempts that ended without an outcome "
                     "(worker killed, timed out or crashed)"
                 ),
             },

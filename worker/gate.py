@@ -198,12 +198,17 @@ def granted(limit: int, headroom: float) -> int:
     requests slip up to 200 ms into the next window's 9 still fits a bucket of 10
     refilled at 10/s (18 arrivals in 0.8 s against 10 + 0.8 x 10).
     """
-    return 0 if limit <= 0 else max(1, math.floor(limit * headroom + 1e-9))
+    return _part(limit, headroom)
 
 
 def lane_limit(limit: int, sync_share: float) -> int:
     """The sync lane's part of a shared window: `floor(limit * sync_share)`, at least 1."""
-    return 0 if limit <= 0 else max(1, math.floor(limit * sync_share + 1e-9))
+    return _part(limit, sync_share)
+
+
+def _part(limit: int, share: float) -> int:
+    """`floor(limit * share)` in whole grants, at least 1; a scope that is off stays off."""
+    return 0 if limit <= 0 else max(1, math.floor(limit * share + 1e-9))
 
 
 def _check_lane(lane: str) -> Lane:

@@ -12,7 +12,8 @@ Read, compare and store run in the account's turn (`account_turn`), so two detec
 the same account (two beats, a manual run) serialize: the second reads after the first
 stored, compares against it and finds nothing new, and an older answer is never stored
 over a newer one. On PostgreSQL the turn is one transaction that first locks the ad
-account's row (`SELECT ... FOR UPDATE`); on SQLite it is a file lock and the transaction
+account's row (`SELECT ... FOR NO KEY UPDATE`: a write recording an entity of the
+account does not wait for it); on SQLite it is a file lock and the transaction
 opens only after the reads. Each transition is also stored under a unique key
 (`storage.events`), a second guard.
 """
