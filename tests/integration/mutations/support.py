@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -120,3 +121,20 @@ def make_ad_squad(fleet: Fleet, campaign_id: str, name: str = "Parent squad") ->
     result = fleet.call("snap.adsquad.create", ad_squad_payload(campaign_id, name))
     assert result["status"] == "succeeded", result
     return str(result["snap_id"])
+
+
+def failing_first(
+    real: Callable[..., Any], error: Callable[[], BaseException], times: int = 1
+) -> tuple[Callable[..., Any], list[BaseException]]:
+    """A stand-in for `real` (a function or a method: it is patched as a plain function,
+    so a method still gets its self): the first `times` calls raise `error()`, later ones
+    call `real`. Returns it and the list of what it raised."""
+    raised: list[BaseException] = []
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        if len(raised) < times:
+            raised.append(error())
+            raise raised[-1]
+        return real(*args, **kwargs)
+
+    return stand_in, raised

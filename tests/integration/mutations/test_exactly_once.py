@@ -13,7 +13,15 @@ import pytest
 
 from tests.fleet import USD_AD_ACCOUNT_ID, Fleet
 
-from .support import CAMPAIGNS_PATH, QUICK_ATTEMPTS, campaign_payload, journal_rows, listed, writes
+from .support import (
+    CAMPAIGNS_PATH,
+    QUICK_ATTEMPTS,
+    campaign_payload,
+    failing_first,
+    journal_rows,
+    listed,
+    writes,
+)
 
 
 @pytest.fixture
@@ -160,15 +168,10 @@ def test_a_lost_create_whose_reconcile_is_refused_ends_maybe_created_never_faile
     from worker.mutations.completer import look_for_maybe_created
 
     fleet = fleet_worker
-    real = SnapClient.list_campaigns
-    refusals: list[str] = []
-
-    def refused_once(self: SnapClient, *args: Any, **kwargs: Any) -> Any:
-        if not refusals:
-            refusals.append("once")
-            raise Forbidden("Snapchat Ads list_campaigns: 403 — no", http_status=403)
-        return real(self, *args, **kwargs)
-
+    refused_once, _ = failing_first(
+        SnapClient.list_campaigns,
+        lambda: Forbidden("Snapchat Ads list_campaigns: 403 — no", http_status=403),
+    )
     # Given the create commits and its answer is lost, then listing to reconcile is refused
     fleet.sandbox.state.inject_fault("drop", times=1, method="POST", path=CAMPAIGNS_PATH)
     monkeypatch.setattr(SnapClient, "list_campaigns", refused_once)
@@ -265,16 +268,12 @@ def test_a_create_whose_record_is_chosen_as_a_deadlock_victim_records_it_again(
     from storage import journal
 
     fleet = fleet_worker
-    real = journal.mark_succeeded
-    victims: list[str] = []
-
-    def deadlocked_once(*args: Any, **kwargs: Any) -> Any:
-        if not victims:
-            victims.append("once")
-            cause = psycopg.errors.DeadlockDetected("deadlock detected")
-            raise OperationalError("UPDATE mutation_journal ...", {}, cause)
-        return real(*args, **kwargs)
-
+    deadlocked_once, victims = failing_first(
+        journal.mark_succeeded,
+        lambda: OperationalError(
+            "UPDATE mutation_journal ...", {}, psycopg.errors.DeadlockDetected("deadlock")
+        ),
+    )
     # Given Snap answered the create, and PostgreSQL rolls back the transaction that
     # records the answer to break a deadlock
     monkeypatch.setattr(journal, "mark_succeeded", deadlocked_once)
@@ -284,7 +283,7 @@ def test_a_create_whose_record_is_chosen_as_a_deadlock_victim_records_it_again(
     )
     # Then the answer in hand is recorded in the same attempt: no retry, no reconcile
     assert result["status"] == "succeeded" and "reconciled" not in result, result
-    assert victims == ["once"]
+    assert len(victims) == 1
     (row,) = journal_rows(fleet, task_id)
     assert (row.state, row.attempt, row.snap_ids) == ("succeeded", 1, [result["snap_id"]])
     assert [c["id"] for c in campaigns(fleet)] == [result["snap_id"]]
@@ -312,15 +311,7 @@ def test_waits_for_a_busy_gate_do_not_spend_the_journals_attempt_cap(
     # The cap bounds attempts lost to a dying worker; a gate wait sends nothing and ends
     # cleanly (Celery's retries bound those). Two lost attempts at most, four waits.
     assert fleet.app.snapfleet_settings.snapfleet_journal_max_attempts == 2
-    real = TokenGate.acquire
-    waits: list[int] = []
-
-    def busy_four_times(self: TokenGate, *args: Any, **kwargs: Any) -> Any:
-        if len(waits) < 4:
-            waits.append(1)
-            raise GateTimeout(0.05)
-        return real(self, *args, **kwargs)
-
+    busy_four_times, waits = failing_first(TokenGate.acquire, lambda: GateTimeout(0.05), 4)
     monkeypatch.setattr(TokenGate, "acquire", busy_four_times)
     task_id = str(uuid.uuid4())
     result = fleet.call("snap.campaign.create", campaign_payload("Busy gate"), task_id=task_id)
